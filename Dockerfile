@@ -1,0 +1,12 @@
+# One image for web (gunicorn), worker and beat.
+FROM python:3.11-slim
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+WORKDIR /app
+COPY pyproject.toml ./
+COPY . .
+RUN pip install --no-cache-dir . \
+ && useradd --system --uid 1000 portal \
+ && DJANGO_STATIC_MANIFEST=1 python manage.py collectstatic --noinput
+USER portal
+EXPOSE 8000
+CMD ["gunicorn", "medimedi.wsgi", "--bind", "0.0.0.0:8000", "--workers", "4", "--access-logfile", "-"]

@@ -1,0 +1,67 @@
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+from simple_history.admin import SimpleHistoryAdmin
+
+from eligibility.models import County, MediCalPlan, MediMediPlan, Organization, ServiceArea
+from eligibility.services import county_rollout_update
+
+
+@admin.register(County)
+class CountyAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "fips", "medi_medi_available_from")
+    list_filter = ("medi_medi_available_from",)
+    search_fields = ("name", "fips")
+    readonly_fields = ("fips",)
+
+    def save_model(self, request: HttpRequest, obj: County, form: Any, change: bool) -> None:
+        if change and "medi_medi_available_from" in form.changed_data:
+            # The rollout date goes through its service so the change is audited and later
+            # notices can be rescheduled; the other fields are plain edits.
+            new_date = obj.medi_medi_available_from
+            obj.medi_medi_available_from = form.initial["medi_medi_available_from"]
+            super().save_model(request, obj, form, change)
+            county_rollout_update(county=obj, available_from=new_date, actor=request.user)  # type: ignore[arg-type]
+            obj.refresh_from_db()
+            return
+        super().save_model(request, obj, form, change)
+
+
+class MediCalPlanInline(admin.TabularInline):
+    model = MediCalPlan
+    extra = 0
+
+
+@admin.register(Organization)
+class OrganizationAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "code")
+    search_fields = ("name", "code")
+    inlines = [MediCalPlanInline]
+
+
+@admin.register(MediCalPlan)
+class MediCalPlanAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "organization")
+    list_filter = ("organization",)
+
+
+class ServiceAreaInline(admin.TabularInline):
+    model = ServiceArea
+    extra = 0
+    autocomplete_fields = ("county",)
+
+
+@admin.register(MediMediPlan)
+class MediMediPlanAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "organization", "contract_number", "pbp", "member_phone")
+    list_filter = ("organization",)
+    search_fields = ("name", "contract_number")
+    inlines = [ServiceAreaInline]
+
+
+@admin.register(ServiceArea)
+class ServiceAreaAdmin(SimpleHistoryAdmin):
+    list_display = ("plan", "county", "aligned_medi_cal_plan", "start_date", "end_date")
+    list_filter = ("plan__organization", "county")
+    autocomplete_fields = ("county",)

@@ -1,0 +1,20 @@
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from eligibility import reference_data
+from eligibility.models import County, MediCalPlan, MediMediPlan, Organization, ServiceArea
+
+
+class Command(BaseCommand):
+    help = "Create any missing counties, organizations, plans and service areas (idempotent)."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        created = reference_data.load(
+            County=County,
+            Organization=Organization,
+            MediCalPlan=MediCalPlan,
+            MediMediPlan=MediMediPlan,
+            ServiceArea=ServiceArea,
+        )
+        self.stdout.write(", ".join(f"{n} {kind} created" for kind, n in created.items()))

@@ -1,0 +1,227 @@
+"""The program's reference data, copied from ../shared/domain.md (sections 4 and 5) with sources.
+
+Loaded by migration ``0002_reference_data`` and by ``manage.py load_reference_data``; both are
+idempotent and never overwrite what an admin has changed since (rows are matched by natural key
+and only created when missing). Contract ids, PBPs and phone numbers that no public source read
+for this project confirms are left empty rather than invented.
+"""
+
+from datetime import date
+from typing import Any
+
+SOURCE_ROLLOUT = (
+    "domain.md section 4: DHCS program documents. 2023: former Cal MediConnect counties; "
+    "2024: five counties; 2026: program goal 'statewide by 2026' (not confirmed per county)."
+)
+SOURCE_PLANS_2023 = (
+    "domain.md section 5: plans' public pages and DHCS D-SNP list (2023). Contract and PBP "
+    "unverified unless shown."
+)
+
+ROLLOUT_2023 = date(2023, 1, 1)
+ROLLOUT_2024 = date(2024, 1, 1)
+ROLLOUT_2026 = date(2026, 1, 1)
+
+COUNTIES_2023 = {
+    "Los Angeles",
+    "Orange",
+    "Riverside",
+    "San Bernardino",
+    "San Diego",
+    "San Mateo",
+    "Santa Clara",
+}
+COUNTIES_2024 = {"Fresno", "Kings", "Madera", "Sacramento", "Tulare"}
+
+# All 58 counties in alphabetical order; FIPS are 06 + the odd numbers 001..115 in that order.
+COUNTY_NAMES = (
+    "Alameda", "Alpine", "Amador", "Butte", "Calaveras", "Colusa", "Contra Costa", "Del Norte",
+    "El Dorado", "Fresno", "Glenn", "Humboldt", "Imperial", "Inyo", "Kern", "Kings", "Lake",
+    "Lassen", "Los Angeles", "Madera", "Marin", "Mariposa", "Mendocino", "Merced", "Modoc",
+    "Mono", "Monterey", "Napa", "Nevada", "Orange", "Placer", "Plumas", "Riverside",
+    "Sacramento", "San Benito", "San Bernardino", "San Diego", "San Francisco", "San Joaquin",
+    "San Luis Obispo", "San Mateo", "Santa Barbara", "Santa Clara", "Santa Cruz", "Shasta",
+    "Sierra", "Siskiyou", "Solano", "Sonoma", "Stanislaus", "Sutter", "Tehama", "Trinity",
+    "Tulare", "Tuolumne", "Ventura", "Yolo", "Yuba",
+)  # fmt: skip
+
+
+def county_rows() -> list[dict[str, Any]]:
+    rows = []
+    for index, name in enumerate(COUNTY_NAMES):
+        if name in COUNTIES_2023:
+            available = ROLLOUT_2023
+        elif name in COUNTIES_2024:
+            available = ROLLOUT_2024
+        else:
+            available = ROLLOUT_2026
+        rows.append(
+            {
+                "fips": f"06{2 * index + 1:03d}",
+                "name": name,
+                "medi_medi_available_from": available,
+                "source": SOURCE_ROLLOUT,
+            }
+        )
+    return rows
+
+
+# (code, organization, [Medi-Cal plans])
+ORGANIZATIONS: list[tuple[str, str, list[str]]] = [
+    ("lacare", "L.A. Care Health Plan", ["L.A. Care"]),
+    ("iehp", "Inland Empire Health Plan", ["IEHP"]),
+    ("caloptima", "CalOptima Health", ["CalOptima Health"]),
+    ("hpsm", "Health Plan of San Mateo", ["Health Plan of San Mateo"]),
+    ("scfhp", "Santa Clara Family Health Plan", ["Santa Clara Family Health Plan"]),
+    ("healthnet", "Health Net", ["Health Net Community Solutions", "CalViva Health"]),
+    ("bscpromise", "Blue Shield of California Promise", ["Blue Shield of California Promise Health Plan"]),
+    ("chg", "Community Health Group", ["Community Health Group Partnership Plan"]),
+    ("molina", "Molina Healthcare", ["Molina Healthcare of California"]),
+    # Launches a D-SNP in January 2026; its counties are unconfirmed, so no Medi-Medi Plan yet.
+    ("partnership", "Partnership HealthPlan of California", ["Partnership HealthPlan of California"]),
+]  # fmt: skip
+
+# Each plan: organization code, name, contract, PBP, source, and service areas as
+# (county, aligned Medi-Cal plan, start date, source).
+_S23 = SOURCE_PLANS_2023
+_HN_2024 = "domain.md section 5: Health Net D-SNP FAQ; CalViva Health aligned in Fresno, Kings, Madera from 2024."
+_HN_2026 = (
+    "domain.md section 5: Health Net D-SNP FAQ: H3561-008 becomes a Medi-Medi Plan in these "
+    "counties from 2026-01-01. Aligned Medi-Cal plan assumed Health Net Community Solutions "
+    "(to confirm)."
+)
+
+PLANS: list[dict[str, Any]] = [
+    {
+        "organization": "lacare", "name": "L.A. Care Medicare Plus", "contract": None, "pbp": None,
+        "source": _S23 + " Contract id unknown.",
+        "areas": [("Los Angeles", "L.A. Care", ROLLOUT_2023, _S23)],
+    },
+    {
+        "organization": "iehp", "name": "IEHP DualChoice", "contract": None, "pbp": None,
+        "source": _S23 + " Contract id unknown.",
+        "areas": [
+            ("Riverside", "IEHP", ROLLOUT_2023, _S23),
+            ("San Bernardino", "IEHP", ROLLOUT_2023, _S23),
+        ],
+    },
+    {
+        "organization": "caloptima", "name": "CalOptima Health OneCare", "contract": None,
+        "pbp": None, "source": _S23 + " Contract id unknown.",
+        "areas": [("Orange", "CalOptima Health", ROLLOUT_2023, _S23)],
+    },
+    {
+        "organization": "hpsm", "name": "CareAdvantage", "contract": None, "pbp": None,
+        "source": _S23 + " Contract id unknown.",
+        "areas": [("San Mateo", "Health Plan of San Mateo", ROLLOUT_2023, _S23)],
+    },
+    {
+        "organization": "scfhp", "name": "SCFHP DualConnect", "contract": None, "pbp": None,
+        "source": _S23 + " Contract id unknown.",
+        "areas": [("Santa Clara", "Santa Clara Family Health Plan", ROLLOUT_2023, _S23)],
+    },
+    {
+        "organization": "healthnet", "name": "Wellcare by Health Net", "contract": "H3561",
+        "pbp": None, "source": _S23 + " Contract H3561 confirmed; PBP for these counties unknown.",
+        "areas": [
+            ("Los Angeles", "Health Net Community Solutions", ROLLOUT_2023, _S23),
+            ("Riverside", "Health Net Community Solutions", ROLLOUT_2023, _S23),
+            ("San Bernardino", "Health Net Community Solutions", ROLLOUT_2023, _S23),
+            ("San Diego", "Health Net Community Solutions", ROLLOUT_2023, _S23),
+            ("Fresno", "CalViva Health", ROLLOUT_2024, _HN_2024),
+            ("Kings", "CalViva Health", ROLLOUT_2024, _HN_2024),
+            ("Madera", "CalViva Health", ROLLOUT_2024, _HN_2024),
+        ],
+    },
+    {
+        "organization": "healthnet", "name": "Wellcare by Health Net (H3561-008)",
+        "contract": "H3561", "pbp": "008", "source": _HN_2026,
+        "areas": [
+            (county, "Health Net Community Solutions", ROLLOUT_2026, _HN_2026)
+            for county in ("Amador", "Calaveras", "San Joaquin", "Stanislaus", "Tuolumne", "Mono", "Inyo")
+        ],
+    },
+    {
+        "organization": "bscpromise", "name": "Blue Shield TotalDual", "contract": None,
+        "pbp": None, "source": _S23 + " Contract id unknown.",
+        "areas": [
+            ("Los Angeles", "Blue Shield of California Promise Health Plan", ROLLOUT_2023, _S23),
+            ("San Diego", "Blue Shield of California Promise Health Plan", ROLLOUT_2023, _S23),
+        ],
+    },
+    {
+        "organization": "chg", "name": "Community Health Group Medi-Medi Plan", "contract": None,
+        "pbp": None, "source": _S23 + " Plan name and contract id unknown.",
+        "areas": [("San Diego", "Community Health Group Partnership Plan", ROLLOUT_2023, _S23)],
+    },
+    {
+        "organization": "molina", "name": "Molina Healthcare Medi-Medi Plan", "contract": None,
+        "pbp": None, "source": _S23 + " Plan name and contract id unknown.",
+        "areas": [
+            (county, "Molina Healthcare of California", ROLLOUT_2023, _S23)
+            for county in ("Los Angeles", "Riverside", "San Bernardino", "San Diego")
+        ],
+    },
+]  # fmt: skip
+
+
+def load(
+    *, County: Any, Organization: Any, MediCalPlan: Any, MediMediPlan: Any, ServiceArea: Any
+) -> dict[str, int]:
+    """Create whatever reference rows are missing; return how many of each were created.
+
+    Takes the model classes so the data migration can pass its historical models.
+    """
+    created = {
+        "counties": 0,
+        "organizations": 0,
+        "medi_cal_plans": 0,
+        "plans": 0,
+        "service_areas": 0,
+    }
+    counties = {}
+    for row in county_rows():
+        county, was_created = County.objects.get_or_create(
+            fips=row["fips"],
+            defaults={k: v for k, v in row.items() if k != "fips"},
+        )
+        counties[county.name] = county
+        created["counties"] += was_created
+    organizations = {}
+    medi_cal_plans = {}
+    for code, name, mc_names in ORGANIZATIONS:
+        org, was_created = Organization.objects.get_or_create(
+            code=code, defaults={"name": name, "source": "domain.md section 5"}
+        )
+        organizations[code] = org
+        created["organizations"] += was_created
+        for mc_name in mc_names:
+            mc, was_created = MediCalPlan.objects.get_or_create(
+                organization=org, name=mc_name, defaults={"source": "domain.md section 5"}
+            )
+            medi_cal_plans[(code, mc_name)] = mc
+            created["medi_cal_plans"] += was_created
+    for spec in PLANS:
+        org = organizations[spec["organization"]]
+        plan, was_created = MediMediPlan.objects.get_or_create(
+            organization=org,
+            name=spec["name"],
+            defaults={
+                "contract_number": spec["contract"],
+                "pbp": spec["pbp"],
+                "source": spec["source"],
+            },
+        )
+        created["plans"] += was_created
+        for county_name, mc_name, start, source in spec["areas"]:
+            _, was_created = ServiceArea.objects.get_or_create(
+                plan=plan,
+                county=counties[county_name],
+                start_date=start,
+                defaults={
+                    "aligned_medi_cal_plan": medi_cal_plans[(spec["organization"], mc_name)],
+                    "source": source,
+                },
+            )
+            created["service_areas"] += was_created
+    return created

@@ -1,0 +1,102 @@
+"""Reads for eligibility: ORM rows turned into the plain facts the rules evaluate."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+
+from eligibility.models import County, ServiceArea
+from eligibility.rules import (
+    CountyFacts,
+    CoverageWindow,
+    Decision,
+    PersonFacts,
+    evaluate,
+)
+
+
+def california_today() -> date:
+    """Today's date in California, where coverage dates are counted."""
+    return datetime.now(ZoneInfo(settings.PROGRAM_TIME_ZONE)).date()
+
+
+def county_lookup(text: str) -> County | None:
+    """Find a county by its 5-digit FIPS code or its name, ignoring case and extra spaces."""
+    cleaned = " ".join((text or "").split())
+    if not cleaned:
+        return None
+    if cleaned.isdigit():
+        return County.objects.filter(fips=cleaned).first()
+    if cleaned.lower().endswith(" county"):
+        cleaned = cleaned[: -len(" county")]
+    return County.objects.filter(name__iexact=cleaned).first()
+
+
+def county_choices() -> list[tuple[str, str]]:
+    return list(County.objects.order_by("name").values_list("fips", "name"))
+
+
+@dataclass(frozen=True)
+class OfferedPlan:
+    id: int
+    name: str
+    contract_id: str | None
+    organization: str
+    member_phone: str
+    aligned_medi_cal_plan: str
+
+
+@dataclass(frozen=True)
+class EligibilityResult:
+    decision: Decision
+    county: County
+    plans: list[OfferedPlan]
+
+
+def service_areas_of(county: County) -> list[ServiceArea]:
+    """Every service area in the county with its plan, organization and aligned plan: one query."""
+    return list(
+        ServiceArea.objects.filter(county=county).select_related(
+            "plan__organization", "aligned_medi_cal_plan"
+        )
+    )
+
+
+def county_facts(county: County, areas: list[ServiceArea]) -> CountyFacts:
+    return CountyFacts(
+        fips=county.fips,
+        name=county.name,
+        available_from=county.medi_medi_available_from,
+        plan_windows=tuple(CoverageWindow(a.start_date, a.end_date) for a in areas),
+    )
+
+
+def plans_on(areas: list[ServiceArea], day: date) -> list[OfferedPlan]:
+    """The Medi-Medi Plans whose service area covers ``day``, by name."""
+    offered = {
+        area.plan_id: OfferedPlan(
+            id=area.plan_id,
+            name=area.plan.name,
+            contract_id=area.plan.contract_id,
+            organization=area.plan.organization.name,
+            member_phone=area.plan.member_phone,
+            aligned_medi_cal_plan=area.aligned_medi_cal_plan.name,
+        )
+        for area in areas
+        if area.start_date <= day and (area.end_date is None or day <= area.end_date)
+    }
+    return sorted(offered.values(), key=lambda plan: (plan.name, plan.id))
+
+
+def eligibility_check(*, facts: PersonFacts, county: County, as_of: date) -> EligibilityResult:
+    """Evaluate ``facts`` in ``county`` as of ``as_of`` and list the plans offered.
+
+    Two queries in all however many plans serve the county (the county itself is passed in).
+    Raises ``eligibility.rules.InvalidFacts`` for contradictory facts.
+    """
+    areas = service_areas_of(county)
+    decision = evaluate(facts, as_of=as_of, county=county_facts(county, areas))
+    return EligibilityResult(
+        decision=decision, county=county, plans=plans_on(areas, decision.plans_date)
+    )

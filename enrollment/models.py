@@ -1,0 +1,1 @@
+"""Applications, enrollments and the staff work queue (see the enrollment issue)."""

@@ -1,0 +1,1 @@
+"""Notices: the outbox of letters to members (see the notices issue)."""

@@ -1,0 +1,34 @@
+"""Suite-wide fixtures and the policy for tests that need PostgreSQL or Redis.
+
+A test marked ``postgres`` is skipped on SQLite, unless ``REQUIRE_POSTGRES=1`` (set by CI's
+PostgreSQL run), which turns that skip into a failure. ``redis`` works the same way with
+``REQUIRE_REDIS=1`` and a configured ``CELERY_BROKER_URL``.
+"""
+
+import os
+
+import pytest
+from django.conf import settings
+
+
+def _missing(item: pytest.Item) -> list[tuple[str, str]]:
+    missing = []
+    if item.get_closest_marker("postgres") and not settings.IS_POSTGRES:
+        missing.append(("REQUIRE_POSTGRES", "needs PostgreSQL: set DATABASE_URL=postgres://..."))
+    if item.get_closest_marker("redis") and settings.CELERY_TASK_ALWAYS_EAGER:
+        missing.append(("REQUIRE_REDIS", "needs a Redis broker: set CELERY_BROKER_URL=redis://..."))
+    return missing
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        for flag, reason in _missing(item):
+            if os.environ.get(flag) != "1":
+                item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.fixture(autouse=True)
+def _required_services_present(request: pytest.FixtureRequest) -> None:
+    """Fail a postgres/redis test, rather than skip it, when CI requires the service."""
+    for flag, reason in _missing(request.node):
+        pytest.fail(f"{flag}=1 but this test {reason}")
