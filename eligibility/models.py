@@ -1,8 +1,10 @@
-"""Reference data (counties, organizations, plans, service areas) and, later, beneficiaries.
+"""Reference data (counties, organizations, plans, service areas), beneficiaries, determinations.
 
 Reference data is editable by admins and every change is kept (django-simple-history): who,
 when, the old and the new values.
 """
+
+from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -163,3 +165,168 @@ class ServiceArea(models.Model):
                     "aligned_medi_cal_plan": "The aligned Medi-Cal plan must belong to the plan's organization."
                 }
             )
+
+
+class Language(models.TextChoices):
+    """Medi-Cal threshold languages offered statewide (domain.md section 7), plus Hmong."""
+
+    ENGLISH = "en", "English"
+    SPANISH = "es", "Español (Spanish)"
+    ARABIC = "ar", "العربية (Arabic)"
+    ARMENIAN = "hy", "Հայերեն (Armenian)"
+    CHINESE_SIMPLIFIED = "zh-Hans", "简体中文 (Chinese, Simplified)"
+    CHINESE_TRADITIONAL = "zh-Hant", "繁體中文 (Chinese, Traditional)"
+    FARSI = "fa", "فارسی (Farsi)"
+    KHMER = "km", "ខ្មែរ (Khmer)"
+    KOREAN = "ko", "한국어 (Korean)"
+    RUSSIAN = "ru", "Русский (Russian)"
+    TAGALOG = "tl", "Tagalog"
+    VIETNAMESE = "vi", "Tiếng Việt (Vietnamese)"
+    HMONG = "hmn", "Hmoob (Hmong)"
+
+
+class NoticeFormat(models.TextChoices):
+    """How a member wants to receive letters: a standing request for every notice."""
+
+    STANDARD = "standard", "Standard print"
+    LARGE_PRINT = "large_print", "Large print (18 point)"
+    BRAILLE = "braille", "Braille"
+    AUDIO = "audio", "Audio"
+    ACCESSIBLE_ELECTRONIC = "accessible_electronic", "Accessible electronic"
+
+
+class Beneficiary(models.Model):
+    """A person on the state's eligibility records: identity and coverage facts with dates.
+
+    Everything here is protected health information: never log it, audit staff reads.
+    """
+
+    first_name = models.CharField(max_length=64)
+    last_name = models.CharField(max_length=64)
+    date_of_birth = models.DateField()
+    mbi = models.CharField("MBI", max_length=11, unique=True)
+    cin = models.CharField("CIN", max_length=9, unique=True)
+    address_line1 = models.CharField(max_length=128)
+    address_line2 = models.CharField(max_length=128, blank=True)
+    city = models.CharField(max_length=64)
+    zip_code = models.CharField(max_length=10)
+    county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="beneficiaries")
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=32, blank=True)
+    preferred_language = models.CharField(
+        max_length=8, choices=Language.choices, default=Language.ENGLISH
+    )
+    preferred_format = models.CharField(
+        max_length=24, choices=NoticeFormat.choices, default=NoticeFormat.STANDARD
+    )
+    medicare_part_a_start = models.DateField(null=True, blank=True)
+    medicare_part_a_end = models.DateField(null=True, blank=True)
+    medicare_part_b_start = models.DateField(null=True, blank=True)
+    medicare_part_b_end = models.DateField(null=True, blank=True)
+    incarcerated = models.BooleanField(default=False)
+    lawfully_present = models.BooleanField(default=True)
+    user = models.OneToOneField(
+        "accounts.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="beneficiary",
+        help_text="The member account linked to this person, once they proved who they are.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["last_name", "first_name", "id"]
+        verbose_name_plural = "beneficiaries"
+        indexes = [models.Index(fields=["last_name", "date_of_birth"])]
+
+    def __str__(self) -> str:
+        # Ids only: a beneficiary's name must not end up in logs through str().
+        return f"Beneficiary {self.pk}"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+class MediCalScope(models.TextChoices):
+    FULL = "full", "Full scope"
+    RESTRICTED = "restricted", "Restricted scope"
+
+
+class ShareOfCostStatus(models.TextChoices):
+    NONE = "none", "No share of cost"
+    MET = "met", "Share of cost met"
+    UNMET = "unmet", "Share of cost not met"
+
+
+class MSPCategory(models.TextChoices):
+    NONE = "none", "None"
+    QMB = "QMB", "QMB"
+    SLMB = "SLMB", "SLMB"
+    QI = "QI", "QI"
+    QDWI = "QDWI", "QDWI"
+
+
+class MediCalEligibility(models.Model):
+    """A period of Medi-Cal eligibility under one aid code (or of MSP only, with no scope)."""
+
+    beneficiary = models.ForeignKey(
+        Beneficiary, on_delete=models.CASCADE, related_name="medi_cal_periods"
+    )
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+    aid_code = models.CharField(max_length=2, blank=True)
+    scope = models.CharField(
+        max_length=16,
+        choices=MediCalScope.choices,
+        blank=True,
+        help_text="Empty for a Medicare Savings Program only (a partial dual).",
+    )
+    share_of_cost = models.CharField(
+        max_length=8, choices=ShareOfCostStatus.choices, default=ShareOfCostStatus.NONE
+    )
+    msp = models.CharField(max_length=8, choices=MSPCategory.choices, default=MSPCategory.NONE)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["beneficiary", "start_date"]
+        verbose_name_plural = "Medi-Cal eligibility periods"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_date__isnull=True)
+                | models.Q(end_date__gte=models.F("start_date")),
+                name="medi_cal_period_end_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Medi-Cal period {self.pk} from {self.start_date}"
+
+    def covers(self, day: date) -> bool:
+        return self.start_date <= day and (self.end_date is None or day <= self.end_date)
+
+
+class EligibilityDetermination(models.Model):
+    """A stored run of the rules on a beneficiary's recorded facts, so a decision can be explained."""
+
+    beneficiary = models.ForeignKey(
+        Beneficiary, on_delete=models.PROTECT, related_name="determinations"
+    )
+    county = models.ForeignKey(County, on_delete=models.PROTECT)
+    as_of = models.DateField()
+    facts = models.JSONField(help_text="The facts the rules evaluated (snapshot).")
+    eligible = models.BooleanField()
+    dual_status_code = models.CharField(max_length=2)
+    dual_status_category = models.CharField(max_length=16)
+    reasons = models.JSONField(default=list, help_text="[{code, message}] of every failed check.")
+    earliest_effective_date = models.DateField(null=True, blank=True)
+    policy_version = models.CharField(max_length=16)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Determination {self.pk} ({'eligible' if self.eligible else 'not eligible'})"

@@ -5,13 +5,17 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db.models import Q
 
-from eligibility.models import County, ServiceArea
+from eligibility.models import Beneficiary, County, ServiceArea
 from eligibility.rules import (
     CountyFacts,
     CoverageWindow,
     Decision,
+    MediCalScope,
+    MSPCategory,
     PersonFacts,
+    ShareOfCost,
     evaluate,
 )
 
@@ -100,3 +104,65 @@ def eligibility_check(*, facts: PersonFacts, county: County, as_of: date) -> Eli
     return EligibilityResult(
         decision=decision, county=county, plans=plans_on(areas, decision.plans_date)
     )
+
+
+def person_facts_on(beneficiary: Beneficiary, day: date) -> PersonFacts:
+    """The beneficiary's recorded coverage facts in force on ``day``, as the rules take them."""
+
+    def entitled(start: date | None, end: date | None) -> bool:
+        return start is not None and start <= day and (end is None or day <= end)
+
+    period = next((p for p in beneficiary.medi_cal_periods.all() if p.covers(day)), None)
+    if period is None:
+        scope, soc, msp = MediCalScope.NONE, ShareOfCost.NONE, MSPCategory.NONE
+    else:
+        scope = MediCalScope(period.scope) if period.scope else MediCalScope.NONE
+        soc = ShareOfCost(period.share_of_cost)
+        msp = MSPCategory(period.msp)
+    return PersonFacts(
+        medicare_part_a=entitled(
+            beneficiary.medicare_part_a_start, beneficiary.medicare_part_a_end
+        ),
+        medicare_part_b=entitled(
+            beneficiary.medicare_part_b_start, beneficiary.medicare_part_b_end
+        ),
+        medi_cal=scope,
+        share_of_cost=soc,
+        msp=msp,
+        incarcerated=beneficiary.incarcerated,
+        lawfully_present=beneficiary.lawfully_present,
+    )
+
+
+def beneficiary_find_by_identity(
+    *, mbi: str | None, cin: str | None, date_of_birth: date, last_name: str
+) -> Beneficiary | None:
+    """The beneficiary whose MBI or CIN, birth date and last name (any case) all match."""
+    query = Beneficiary.objects.filter(
+        date_of_birth=date_of_birth, last_name__iexact=last_name.strip()
+    )
+    if mbi:
+        return query.filter(mbi=mbi).first()
+    if cin:
+        return query.filter(cin=cin).first()
+    return None
+
+
+def plan_service_area(*, plan_id: int, county: County, day: date) -> ServiceArea | None:
+    """The plan's service area covering ``county`` on ``day``, with its aligned Medi-Cal plan."""
+    return (
+        ServiceArea.objects.filter(plan_id=plan_id, county=county, start_date__lte=day)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
+        .select_related("plan__organization", "aligned_medi_cal_plan")
+        .first()
+    )
+
+
+def plan_first_day_in_county(*, plan_id: int, county: County, since: date) -> date | None:
+    """The first day on or after ``since`` on which the plan serves the county."""
+    days = [
+        max(area.start_date, since)
+        for area in ServiceArea.objects.filter(plan_id=plan_id, county=county)
+        if area.end_date is None or area.end_date >= max(area.start_date, since)
+    ]
+    return min(days) if days else None

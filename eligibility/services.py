@@ -1,12 +1,26 @@
-"""Writes for eligibility reference data."""
+"""Writes for eligibility: rollout dates, determinations, linking a member to their record."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.db import transaction
 
+from accounts.errors import Conflict, DomainError
 from accounts.models import User
 from accounts.services import audit_record
-from eligibility.models import County
+from eligibility.models import Beneficiary, County, EligibilityDetermination
+from eligibility.rules import (
+    POLICY_VERSION,
+    InvalidIdentifier,
+    evaluate,
+    normalize_cin,
+    normalize_mbi,
+)
+from eligibility.selectors import (
+    beneficiary_find_by_identity,
+    county_facts,
+    person_facts_on,
+    service_areas_of,
+)
 
 
 @transaction.atomic
@@ -31,3 +45,92 @@ def county_rollout_update(*, county: County, available_from: date, actor: User |
         },
     )
     return locked
+
+
+def determination_create(
+    *, beneficiary: Beneficiary, as_of: date, coverage_start: date | None = None
+) -> EligibilityDetermination:
+    """Run the rules on the beneficiary's recorded facts and store the result with its inputs.
+
+    ``as_of`` is the check date (coverage would start the first of the next month). With
+    ``coverage_start`` the check is made for coverage starting that day instead: the facts in
+    force that day, checked as of the day before, so the rules' start is ``coverage_start``.
+    """
+    if coverage_start is not None:
+        as_of = coverage_start - timedelta(days=1)
+        facts_day = coverage_start
+    else:
+        facts_day = as_of
+    facts = person_facts_on(beneficiary, facts_day)
+    county = beneficiary.county
+    decision = evaluate(facts, as_of=as_of, county=county_facts(county, service_areas_of(county)))
+    return EligibilityDetermination.objects.create(
+        beneficiary=beneficiary,
+        county=county,
+        as_of=as_of,
+        facts={**facts.as_json(), "facts_on": facts_day.isoformat()},
+        eligible=decision.eligible,
+        dual_status_code=decision.dual_status.code,
+        dual_status_category=decision.dual_status.category,
+        reasons=[{"code": r.code.value, "message": r.message} for r in decision.reasons],
+        earliest_effective_date=decision.earliest_effective_date,
+        policy_version=POLICY_VERSION,
+    )
+
+
+class IdentityNotMatched(DomainError):
+    """The identity details did not match a record. Deliberately says nothing more."""
+
+    status_code = 400
+    code = "identity_not_matched"
+
+
+IDENTITY_NOT_MATCHED = (
+    "We could not match those details to a Medicare and Medi-Cal record. Check your Medicare "
+    "number or Medi-Cal CIN, your date of birth and your last name, and try again."
+)
+
+
+@transaction.atomic
+def beneficiary_link(
+    *, user: User, identifier: str, date_of_birth: date, last_name: str
+) -> Beneficiary:
+    """Link a member account to their beneficiary record once they prove who they are.
+
+    ``identifier`` is an MBI or a CIN (or the benefits card id). A failed match raises
+    ``IdentityNotMatched`` with one message whatever went wrong, so nobody can learn whether a
+    record exists.
+    """
+    mbi = cin = None
+    try:
+        mbi = normalize_mbi(identifier)
+    except InvalidIdentifier:
+        try:
+            cin = normalize_cin(identifier)
+        except InvalidIdentifier:
+            raise IdentityNotMatched(IDENTITY_NOT_MATCHED) from None
+    found = beneficiary_find_by_identity(
+        mbi=mbi, cin=cin, date_of_birth=date_of_birth, last_name=last_name
+    )
+    if found is None:
+        audit_record(
+            actor=user, action="read", object_type="beneficiary_link", object_id="no-match"
+        )
+        raise IdentityNotMatched(IDENTITY_NOT_MATCHED)
+    beneficiary = Beneficiary.objects.select_for_update().get(pk=found.pk)
+    if beneficiary.user_id == user.pk:
+        return beneficiary
+    if beneficiary.user_id is not None or Beneficiary.objects.filter(user=user).exists():
+        raise Conflict(
+            "This record or this account is already linked. Call member services for help."
+        )
+    beneficiary.user = user
+    beneficiary.save(update_fields=["user", "updated_at"])
+    audit_record(
+        actor=user,
+        action="update",
+        object_type="beneficiary",
+        object_id=beneficiary.pk,
+        detail={"field": "user", "linked_user": user.pk},
+    )
+    return beneficiary

@@ -11,5 +11,6 @@ urlpatterns = [
     re_path(r"^api/docs/?$", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/v1/", include("eligibility.api.urls")),
+    path("api/v1/", include("enrollment.api.urls")),
     path("", include("eligibility.urls")),
 ]

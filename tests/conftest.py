@@ -6,6 +6,7 @@ PostgreSQL run), which turns that skip into a failure. ``redis`` works the same 
 """
 
 import os
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -32,3 +33,18 @@ def _required_services_present(request: pytest.FixtureRequest) -> None:
     """Fail a postgres/redis test, rather than skip it, when CI requires the service."""
     for flag, reason in _missing(request.node):
         pytest.fail(f"{flag}=1 but this test {reason}")
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    """Tests create many users; a fast hasher keeps them quick (production keeps PBKDF2)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def reference_data(django_db_blocker: Any) -> None:
+    """Reload the reference data that a transactional test's flush removed (idempotent)."""
+    from django.core.management import call_command
+
+    with django_db_blocker.unblock():
+        call_command("load_reference_data", verbosity=0)

@@ -4,6 +4,7 @@ The caller passes every fact and the check date; nothing here reads a clock, a s
 database, so a determination can be replayed from its stored facts.
 """
 
+from eligibility.rules.dates import first_of_next_month, last_day_of_month
 from eligibility.rules.dual_status import DualStatus, derive_dual_status
 from eligibility.rules.engine import POLICY_VERSION, Decision, evaluate
 from eligibility.rules.facts import (
@@ -34,6 +35,8 @@ __all__ = [
     "ShareOfCost",
     "derive_dual_status",
     "evaluate",
+    "first_of_next_month",
+    "last_day_of_month",
     "normalize_cin",
     "normalize_mbi",
 ]

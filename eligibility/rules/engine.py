@@ -4,16 +4,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
+from eligibility.rules.dates import first_of_next_month
 from eligibility.rules.dual_status import DualStatus, derive_dual_status
 from eligibility.rules.facts import CountyFacts, MediCalScope, PersonFacts, ShareOfCost
 from eligibility.rules.reasons import PERSON_LEVEL, Reason, ReasonCode
 
 # Bump when a rule changes so a stored determination says which rules made it.
 POLICY_VERSION = "2026.1"
-
-
-def first_of_next_month(day: date) -> date:
-    return date(day.year + 1, 1, 1) if day.month == 12 else date(day.year, day.month + 1, 1)
 
 
 @dataclass(frozen=True, slots=True)

@@ -59,6 +59,18 @@ class PersonFacts:
             return MediCalScope.NONE
         return self.medi_cal
 
+    def as_json(self) -> dict[str, str | bool]:
+        """The facts as JSON-ready values (enumerations as their string values)."""
+        return {
+            "medicare_part_a": self.medicare_part_a,
+            "medicare_part_b": self.medicare_part_b,
+            "medi_cal": self.medi_cal.value,
+            "share_of_cost": self.share_of_cost.value,
+            "msp": self.msp.value,
+            "incarcerated": self.incarcerated,
+            "lawfully_present": self.lawfully_present,
+        }
+
     def validate(self) -> None:
         """Raise ``InvalidFacts`` when the facts cannot all be true (domain.md section 2)."""
         if self.medi_cal is MediCalScope.FULL and self.msp in (MSPCategory.QI, MSPCategory.QDWI):

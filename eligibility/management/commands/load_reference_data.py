@@ -17,4 +17,5 @@ class Command(BaseCommand):
             MediMediPlan=MediMediPlan,
             ServiceArea=ServiceArea,
         )
-        self.stdout.write(", ".join(f"{n} {kind} created" for kind, n in created.items()))
+        if options["verbosity"] > 0:
+            self.stdout.write(", ".join(f"{n} {kind} created" for kind, n in created.items()))

@@ -16,8 +16,9 @@ from eligibility.rules import (
     ShareOfCost,
     derive_dual_status,
     evaluate,
+    first_of_next_month,
+    last_day_of_month,
 )
-from eligibility.rules.engine import first_of_next_month
 
 D = date
 LOS_ANGELES = CountyFacts("06037", "Los Angeles", D(2023, 1, 1), (CoverageWindow(D(2023, 1, 1)),))
@@ -162,6 +163,20 @@ def test_qi_and_qdwi_with_full_medi_cal_are_contradictory(msp: MSPCategory) -> N
 )
 def test_first_of_next_month(day: date, expected: date) -> None:
     assert first_of_next_month(day) == expected
+
+
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    [
+        (D(2026, 1, 15), D(2026, 1, 31)),
+        (D(2026, 2, 1), D(2026, 2, 28)),
+        (D(2028, 2, 10), D(2028, 2, 29)),
+        (D(2026, 12, 31), D(2026, 12, 31)),
+        (D(2026, 4, 30), D(2026, 4, 30)),
+    ],
+)
+def test_last_day_of_month(day: date, expected: date) -> None:
+    assert last_day_of_month(day) == expected
 
 
 def test_plans_are_listed_on_the_earliest_date_or_the_county_date() -> None:

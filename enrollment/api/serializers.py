@@ -1,0 +1,192 @@
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from eligibility.models import EligibilityDetermination, Language, MediMediPlan, NoticeFormat
+from enrollment.models import (
+    Application,
+    ApplicationStatus,
+    ApplicationStatusChange,
+    DenialReason,
+    Enrollment,
+)
+
+
+class DualStatusCodeSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    category = serializers.CharField()
+
+
+class DeterminationSerializer(serializers.ModelSerializer):
+    dual_status = serializers.SerializerMethodField()
+
+    class Meta:
+        model = EligibilityDetermination
+        fields = [
+            "id",
+            "as_of",
+            "eligible",
+            "dual_status",
+            "reasons",
+            "earliest_effective_date",
+            "policy_version",
+            "facts",
+            "created_at",
+        ]
+
+    @extend_schema_field(DualStatusCodeSerializer)
+    def get_dual_status(self, obj: EligibilityDetermination) -> dict[str, str]:
+        return {"code": obj.dual_status_code, "category": obj.dual_status_category}
+
+
+class StatusChangeSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor.username", default=None, read_only=True)
+
+    class Meta:
+        model = ApplicationStatusChange
+        fields = ["from_status", "to_status", "at", "actor", "note", "reason_codes"]
+
+
+class EnrollmentSerializer(serializers.ModelSerializer):
+    plan = serializers.IntegerField(source="plan_id", read_only=True)
+    plan_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Enrollment
+        fields = [
+            "id",
+            "beneficiary",
+            "kind",
+            "plan",
+            "plan_name",
+            "start_date",
+            "end_date",
+            "cancelled",
+            "end_reason",
+            "aligned_with",
+            "application",
+        ]
+        read_only_fields = fields
+
+    def get_plan_name(self, obj: Enrollment) -> str:
+        plan = obj.medi_medi_plan if obj.kind == "medi_medi" else obj.medi_cal_plan
+        return plan.name if plan else ""
+
+
+class DenialReasonSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+
+
+class ApplicationSerializer(serializers.ModelSerializer):
+    plan = serializers.PrimaryKeyRelatedField(
+        queryset=MediMediPlan.objects.all(), required=False, allow_null=True
+    )
+    plan_name = serializers.CharField(source="plan.name", default=None, read_only=True)
+    organization = serializers.CharField(
+        source="plan.organization.name", default=None, read_only=True
+    )
+    county = serializers.CharField(source="beneficiary.county.fips", read_only=True)
+    determination = DeterminationSerializer(read_only=True)
+    approval_determination = DeterminationSerializer(read_only=True)
+    denial_reasons = serializers.SerializerMethodField()
+    history = StatusChangeSerializer(source="status_changes", many=True, read_only=True)
+    enrollments = EnrollmentSerializer(many=True, read_only=True)
+    language = serializers.ChoiceField(choices=Language.choices, required=False)
+    notice_format = serializers.ChoiceField(choices=NoticeFormat.choices, required=False)
+
+    class Meta:
+        model = Application
+        fields = [
+            "id",
+            "status",
+            "beneficiary",
+            "county",
+            "plan",
+            "plan_name",
+            "organization",
+            "contact_email",
+            "contact_phone",
+            "language",
+            "notice_format",
+            "submitted_at",
+            "effective_date",
+            "determination",
+            "approval_determination",
+            "denial_reasons",
+            "decision_note",
+            "decided_at",
+            "history",
+            "enrollments",
+            "created_at",
+        ]
+        read_only_fields = [
+            "id",
+            "status",
+            "beneficiary",
+            "submitted_at",
+            "effective_date",
+            "decision_note",
+            "decided_at",
+            "created_at",
+        ]
+
+    @extend_schema_field(DenialReasonSerializer(many=True))
+    def get_denial_reasons(self, obj: Application) -> list[dict[str, str]]:
+        return [
+            {"code": code, "message": DenialReason(code).label}
+            for code in obj.denial_reasons
+            if code in DenialReason.values
+        ]
+
+
+class DenySerializer(serializers.Serializer):
+    reasons = serializers.ListField(
+        child=serializers.ChoiceField(choices=DenialReason.choices), allow_empty=False
+    )
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if DenialReason.OTHER in attrs["reasons"] and not attrs["note"].strip():
+            raise serializers.ValidationError({"note": ["Explain the reason OTHER in the note."]})
+        return attrs
+
+
+class NoteSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class RequestInfoSerializer(serializers.Serializer):
+    note = serializers.CharField(help_text="What the member must send or confirm.")
+
+
+class DisenrollSerializer(serializers.Serializer):
+    requested_on = serializers.DateField(
+        required=False, help_text="Date of the request (staff only); defaults to today."
+    )
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class QueueFilterSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=ApplicationStatus.choices, required=False)
+    plan = serializers.IntegerField(required=False, min_value=1)
+    county = serializers.CharField(required=False, help_text="FIPS or name")
+    submitted_from = serializers.DateField(required=False)
+    submitted_to = serializers.DateField(required=False)
+    new = serializers.BooleanField(required=False, default=False, help_text="Only newly submitted")
+    q = serializers.CharField(required=False, help_text="MBI, CIN, or a name")
+    date_of_birth = serializers.DateField(required=False)
+
+
+class LinkSerializer(serializers.Serializer):
+    identifier = serializers.CharField(help_text="Medicare number (MBI) or Medi-Cal CIN")
+    date_of_birth = serializers.DateField()
+    last_name = serializers.CharField()
+
+
+class MeSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    role = serializers.CharField()
+    organization = serializers.IntegerField(allow_null=True)
+    beneficiary = serializers.IntegerField(allow_null=True)

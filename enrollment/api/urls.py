@@ -1,0 +1,31 @@
+from django.urls import re_path
+from rest_framework.routers import DefaultRouter
+
+from enrollment.api.views import (
+    ApplicationViewSet,
+    BeneficiaryEnrollmentsView,
+    DisenrollView,
+    LinkView,
+    MeView,
+    TokenView,
+)
+
+router = DefaultRouter()
+router.trailing_slash = "/?"  # the path works with and without a trailing slash
+router.include_root_view = False
+router.register("applications", ApplicationViewSet, basename="application")
+
+urlpatterns = [
+    re_path(r"^auth/token/?$", TokenView.as_view(), name="api-token"),
+    re_path(r"^me/?$", MeView.as_view(), name="api-me"),
+    re_path(r"^me/link/?$", LinkView.as_view(), name="api-me-link"),
+    re_path(
+        r"^beneficiaries/(?P<pk>[0-9]+)/enrollments/?$",
+        BeneficiaryEnrollmentsView.as_view(),
+        name="api-beneficiary-enrollments",
+    ),
+    re_path(
+        r"^enrollments/(?P<pk>[0-9]+)/disenroll/?$", DisenrollView.as_view(), name="api-disenroll"
+    ),
+    *router.urls,
+]
