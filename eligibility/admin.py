@@ -4,7 +4,16 @@ from django.contrib import admin
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
-from eligibility.models import County, MediCalPlan, MediMediPlan, Organization, ServiceArea
+from eligibility.models import (
+    Beneficiary,
+    County,
+    EligibilityDetermination,
+    MediCalEligibility,
+    MediCalPlan,
+    MediMediPlan,
+    Organization,
+    ServiceArea,
+)
 from eligibility.services import county_rollout_update
 
 
@@ -65,3 +74,29 @@ class ServiceAreaAdmin(SimpleHistoryAdmin):
     list_display = ("plan", "county", "aligned_medi_cal_plan", "start_date", "end_date")
     list_filter = ("plan__organization", "county")
     autocomplete_fields = ("county",)
+
+
+class MediCalEligibilityInline(admin.TabularInline):
+    model = MediCalEligibility
+    extra = 0
+
+
+@admin.register(Beneficiary)
+class BeneficiaryAdmin(SimpleHistoryAdmin):
+    """Admins may correct a person's record; every change is kept in its history."""
+
+    list_display = ("id", "county", "preferred_language", "preferred_format", "user")
+    list_filter = ("county", "preferred_language", "preferred_format")
+    search_fields = ("=mbi", "=cin", "last_name")
+    raw_id_fields = ("user",)
+    inlines = [MediCalEligibilityInline]
+
+
+@admin.register(EligibilityDetermination)
+class EligibilityDeterminationAdmin(admin.ModelAdmin):
+    list_display = ("id", "beneficiary", "as_of", "eligible", "dual_status_code", "policy_version")
+    list_filter = ("eligible", "dual_status_code", "policy_version")
+    readonly_fields = [f.name for f in EligibilityDetermination._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

@@ -1,0 +1,49 @@
+"""Admin views of applications and enrollments: read-only, since every change goes through a
+service that checks the pipeline and the invariant (use the staff pages or the API)."""
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from enrollment.models import Application, ApplicationStatusChange, Enrollment
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+class StatusChangeInline(admin.TabularInline):
+    model = ApplicationStatusChange
+    extra = 0
+    can_delete = False
+    readonly_fields = ("from_status", "to_status", "actor", "at", "note", "reason_codes")
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(Application)
+class ApplicationAdmin(ReadOnlyAdmin):
+    list_display = ("id", "status", "plan", "submitted_at", "effective_date")
+    list_filter = ("status", "plan__organization", "plan")
+    inlines = [StatusChangeInline]
+
+
+@admin.register(Enrollment)
+class EnrollmentAdmin(ReadOnlyAdmin):
+    list_display = (
+        "id",
+        "beneficiary",
+        "kind",
+        "start_date",
+        "end_date",
+        "cancelled",
+        "end_reason",
+    )
+    list_filter = ("kind", "cancelled", "end_reason")
