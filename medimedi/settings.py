@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -211,8 +212,48 @@ CELERY_TASK_SOFT_TIME_LIMIT = 100
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Publishing must not hang a request when the broker is down: the outbox sweeper resends.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
-CELERY_BEAT_SCHEDULE: dict[str, Any] = {}
+CELERY_BEAT_SCHEDULE: dict[str, Any] = {
+    # The notices outbox sweeper: re-enqueues letters a broker outage or a lost worker left.
+    "notices-sweep": {"task": "notices.tasks.notices_sweep", "schedule": 60.0},
+    # Hand the print letters to the vendor once a day (17:00 California time).
+    "notices-print-batch": {
+        "task": "notices.tasks.notices_print_batch_build",
+        "schedule": crontab(hour=17, minute=0),
+    },
+}
 CELERY_TIMEZONE = TIME_ZONE
+
+# Notices (docs/notices.md). Delivery attempts before a transient failure becomes final, the
+# backoff between them (doubling from the base, capped), how long the sweeper waits before it
+# re-enqueues a queued letter, and when a letter stuck in "sending" counts as lost (longer than
+# the task time limit).
+NOTICES_MAX_ATTEMPTS = int(os.environ.get("NOTICES_MAX_ATTEMPTS", "5"))
+NOTICES_RETRY_BACKOFF_SECONDS = int(os.environ.get("NOTICES_RETRY_BACKOFF_SECONDS", "30"))
+NOTICES_RETRY_BACKOFF_MAX_SECONDS = 3600
+NOTICES_SWEEP_GRACE_SECONDS = 30
+NOTICES_REQUEUE_INTERVAL_SECONDS = 300
+NOTICES_SENDING_TIMEOUT_SECONDS = 600
+# Celery queue for notice tasks (unset: the default queue every worker consumes).
+NOTICES_CELERY_QUEUE = os.environ.get("NOTICES_CELERY_QUEUE") or None
+# Printed in letters and taglines when a notice's context has no plan phone. A placeholder
+# (555-01xx is reserved for fiction) until the program's real number is configured.
+NOTICES_PROGRAM_PHONE = os.environ.get("NOTICES_PROGRAM_PHONE", "1-800-555-0100")
+NOTICES_SENDER_NAME = os.environ.get("NOTICES_SENDER_NAME", "Medi-Medi Plan Enrollment")
+# The return address printed on letters, lines separated by "|".
+NOTICES_SENDER_ADDRESS = [
+    line.strip()
+    for line in os.environ.get(
+        "NOTICES_SENDER_ADDRESS", "P.O. Box 0000|Sacramento, CA 95899"
+    ).split("|")
+    if line.strip()
+]
+# TrueType fonts for PDF letters (Debian: fonts-dejavu-core); missing, letters use Helvetica.
+NOTICES_PDF_FONT = os.environ.get(
+    "NOTICES_PDF_FONT", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+)
+NOTICES_PDF_FONT_BOLD = os.environ.get(
+    "NOTICES_PDF_FONT_BOLD", "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
+)
 
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
@@ -221,6 +262,9 @@ EMAIL_BACKEND = os.environ.get(
     else "django.core.mail.backends.console.EmailBackend",
 )
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "notices@medimedi.example")
+# For django.core.mail.backends.filebased.EmailBackend (a worker in tests writes mail there).
+if os.environ.get("EMAIL_FILE_PATH"):
+    EMAIL_FILE_PATH = os.environ["EMAIL_FILE_PATH"]
 
 # How long a member keeps a Medi-Medi Plan after temporarily losing Medi-Cal (42 CFR 422.52(d):
 # 30 days to 6 months). Health Plan of San Mateo uses 4 months.

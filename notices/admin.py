@@ -1,0 +1,59 @@
+"""Admin: notices and print batches are read-only; a failed notice can be resent."""
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from accounts.models import User
+from notices.models import Notice, PrintBatch
+from notices.services import notice_resend
+
+
+@admin.register(Notice)
+class NoticeAdmin(admin.ModelAdmin):
+    # The list shows ids and codes only; the recipient snapshot is PHI and stays on the detail page.
+    list_display = (
+        "id",
+        "kind",
+        "status",
+        "channel",
+        "language",
+        "format",
+        "attempts",
+        "created_at",
+        "scheduled_for",
+        "sent_at",
+    )
+    list_filter = ("status", "kind", "channel", "language", "format")
+    search_fields = ("=id", "idempotency_key", "=recipient_key")
+    date_hierarchy = "created_at"
+    actions = ["resend"]
+    readonly_fields = [field.name for field in Notice._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    @admin.action(description="Send the selected notices again")
+    def resend(self, request: HttpRequest, queryset: QuerySet[Notice]) -> None:
+        user = request.user if isinstance(request.user, User) else None
+        for notice in queryset.order_by("pk"):
+            notice_resend(notice=notice, requested_by=user)
+        self.message_user(request, f"{queryset.count()} notice(s) queued again.", messages.SUCCESS)
+
+
+@admin.register(PrintBatch)
+class PrintBatchAdmin(admin.ModelAdmin):
+    list_display = ("id", "created_at", "notice_count", "special_format_count", "file")
+    readonly_fields = ("created_at", "created_by", "notice_count", "special_format_count", "file")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

@@ -1,0 +1,70 @@
+"""The notices engine's settings, read when used (never at import) with working defaults.
+
+Each one can be set in ``medimedi/settings.py`` (the Celery / email section).
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+
+DEFAULTS: dict[str, object] = {
+    # Delivery attempts before a transient failure becomes ``failed``.
+    "NOTICES_MAX_ATTEMPTS": 5,
+    # Backoff after the n-th failed attempt: base * 2 ** (n - 1), capped.
+    "NOTICES_RETRY_BACKOFF_SECONDS": 30,
+    "NOTICES_RETRY_BACKOFF_MAX_SECONDS": 3600,
+    # The sweeper re-enqueues a queued row this long after it was due (publish failed or lost).
+    "NOTICES_SWEEP_GRACE_SECONDS": 30,
+    # After re-enqueuing a row, the sweeper leaves it alone this long before trying again.
+    "NOTICES_REQUEUE_INTERVAL_SECONDS": 300,
+    # A row in ``sending`` longer than this lost its worker (must exceed the task time limit).
+    "NOTICES_SENDING_TIMEOUT_SECONDS": 600,
+    # Celery queue for notice tasks; None means Celery's default queue.
+    "NOTICES_CELERY_QUEUE": None,
+    # Phone number printed in the taglines and letters when the context has no ``plan_phone``.
+    "NOTICES_PROGRAM_PHONE": "1-800-555-0100",
+    "NOTICES_SENDER_NAME": "Medi-Medi Plan Enrollment",
+    "NOTICES_SENDER_ADDRESS": ["P.O. Box 0000", "Sacramento, CA 95899"],
+    # TrueType fonts for PDFs; missing files fall back to Helvetica (Latin-1 only).
+    "NOTICES_PDF_FONT": "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+    "NOTICES_PDF_FONT_BOLD": "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
+}
+
+
+@dataclass(frozen=True)
+class NoticeSettings:
+    max_attempts: int
+    retry_backoff_seconds: int
+    retry_backoff_max_seconds: int
+    sweep_grace_seconds: int
+    requeue_interval_seconds: int
+    sending_timeout_seconds: int
+    celery_queue: str | None
+    program_phone: str
+    sender_name: str
+    sender_address: list[str]
+    pdf_font: str
+    pdf_font_bold: str
+
+
+def _get(name: str) -> object:
+    return getattr(settings, name, DEFAULTS[name])
+
+
+def notice_settings() -> NoticeSettings:
+    """Return the current notices settings (test overrides take effect at once)."""
+    queue = _get("NOTICES_CELERY_QUEUE")
+    return NoticeSettings(
+        max_attempts=int(str(_get("NOTICES_MAX_ATTEMPTS"))),
+        retry_backoff_seconds=int(str(_get("NOTICES_RETRY_BACKOFF_SECONDS"))),
+        retry_backoff_max_seconds=int(str(_get("NOTICES_RETRY_BACKOFF_MAX_SECONDS"))),
+        sweep_grace_seconds=int(str(_get("NOTICES_SWEEP_GRACE_SECONDS"))),
+        requeue_interval_seconds=int(str(_get("NOTICES_REQUEUE_INTERVAL_SECONDS"))),
+        sending_timeout_seconds=int(str(_get("NOTICES_SENDING_TIMEOUT_SECONDS"))),
+        celery_queue=str(queue) if queue else None,
+        program_phone=str(_get("NOTICES_PROGRAM_PHONE")),
+        sender_name=str(_get("NOTICES_SENDER_NAME")),
+        sender_address=[str(line) for line in _get("NOTICES_SENDER_ADDRESS")],  # type: ignore[attr-defined]
+        pdf_font=str(_get("NOTICES_PDF_FONT")),
+        pdf_font_bold=str(_get("NOTICES_PDF_FONT_BOLD")),
+    )

@@ -1,0 +1,111 @@
+"""What each kind of notice needs in its context, checked when a notice is queued.
+
+Context values are JSON: dates as ISO strings (``date`` objects are converted on queueing),
+reasons as ``[{"code": ..., "message": ...}]``. Every kind also accepts ``plan_phone`` (the one
+member phone number; the program's number is used when it is empty) and
+``application_reference``.
+"""
+
+import datetime
+from typing import Any
+
+from notices.models import NoticeKind
+
+REQUIRED_CONTEXT: dict[str, tuple[str, ...]] = {
+    NoticeKind.APPLICATION_RECEIVED: ("received_date",),
+    NoticeKind.INFO_REQUESTED: ("staff_note",),
+    NoticeKind.ENROLLMENT_CONFIRMATION: (
+        "plan_name",
+        "medi_cal_plan_name",
+        "effective_date",
+        "mbi",
+    ),
+    NoticeKind.DENIAL: ("reasons",),
+    NoticeKind.DISENROLLMENT_CONFIRMATION: ("plan_name", "end_date"),
+    NoticeKind.PLAN_SWITCH_CONFIRMATION: (
+        "old_plan_name",
+        "old_plan_end_date",
+        "new_plan_name",
+        "new_plan_start_date",
+    ),
+    NoticeKind.COUNTY_TRANSITION_60: ("county_name", "availability_date"),
+    NoticeKind.COUNTY_TRANSITION_30: ("county_name", "availability_date"),
+    NoticeKind.ID_CARD: ("plan_name", "medi_cal_plan_name", "effective_date", "mbi"),
+}
+
+OPTIONAL_CONTEXT: dict[str, tuple[str, ...]] = {
+    NoticeKind.APPLICATION_RECEIVED: ("plan_name", "expected_effective_date"),
+    NoticeKind.INFO_REQUESTED: ("plan_name", "respond_by"),
+    NoticeKind.ENROLLMENT_CONFIRMATION: ("contract_id", "previous_medi_cal_plan_name"),
+    NoticeKind.DENIAL: ("plan_name", "decision_date", "appeal_days"),
+    NoticeKind.DISENROLLMENT_CONFIRMATION: ("medi_cal_plan_name",),
+    NoticeKind.PLAN_SWITCH_CONFIRMATION: ("new_medi_cal_plan_name", "mbi", "contract_id"),
+    NoticeKind.COUNTY_TRANSITION_60: ("plans",),
+    NoticeKind.COUNTY_TRANSITION_30: ("plans",),
+    NoticeKind.ID_CARD: ("contract_id",),
+}
+
+DATE_KEYS = frozenset(
+    {
+        "received_date",
+        "expected_effective_date",
+        "respond_by",
+        "effective_date",
+        "decision_date",
+        "end_date",
+        "old_plan_end_date",
+        "new_plan_start_date",
+        "availability_date",
+    }
+)
+
+# Kinds that come with a member ID card (plan switch only when the context has the MBI).
+CARD_KINDS = frozenset(
+    {
+        NoticeKind.ENROLLMENT_CONFIRMATION,
+        NoticeKind.PLAN_SWITCH_CONFIRMATION,
+        NoticeKind.ID_CARD,
+    }
+)
+
+
+class InvalidNotice(ValueError):
+    """A caller asked for a notice that cannot be written (unknown kind, missing context)."""
+
+
+def jsonable(value: Any) -> Any:
+    """Return ``value`` with dates and datetimes turned into ISO strings, recursively."""
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(key): jsonable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(item) for item in value]
+    return value
+
+
+def context_check(kind: str, context: dict[str, Any]) -> None:
+    """Raise ``InvalidNotice`` unless ``context`` has what a ``kind`` letter needs."""
+    if kind not in REQUIRED_CONTEXT:
+        raise InvalidNotice(f"unknown notice kind {kind!r}")
+    missing = [key for key in REQUIRED_CONTEXT[kind] if context.get(key) in (None, "", [])]
+    if missing:
+        raise InvalidNotice(f"{kind} notice needs context keys: {', '.join(missing)}")
+    for key in DATE_KEYS & context.keys():
+        if context[key] in (None, ""):
+            continue
+        try:
+            datetime.date.fromisoformat(str(context[key])[:10])
+        except ValueError as exc:
+            raise InvalidNotice(f"context {key} must be an ISO date") from exc
+    if kind == NoticeKind.DENIAL:
+        reasons = context["reasons"]
+        if not isinstance(reasons, list) or not all(
+            isinstance(r, dict) and (r.get("code") or r.get("message")) for r in reasons
+        ):
+            raise InvalidNotice("denial reasons must be a list of {code, message}")
+    plans = context.get("plans")
+    if plans is not None and not (
+        isinstance(plans, list) and all(isinstance(p, dict) and p.get("name") for p in plans)
+    ):
+        raise InvalidNotice("plans must be a list of {name, medi_cal_plan_name, phone}")

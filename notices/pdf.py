@@ -1,0 +1,391 @@
+"""PDF output with ReportLab: the letter (platypus) and the member ID card (canvas).
+
+Both take plain data (no models), so they can be tested and previewed without a database.
+Body text is 11 pt, or 18 pt for a member whose standing request is large print.
+"""
+
+import io
+from dataclasses import dataclass, field
+from typing import Any
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.pagesizes import LETTER
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import inch
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    Flowable,
+    KeepTogether,
+    ListFlowable,
+    ListItem,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from notices import fonts
+from notices.languages import Language
+
+STANDARD_BODY_PT = 11.0
+LARGE_PRINT_BODY_PT = 18.0
+STANDARD_TAGLINE_PT = 8.5
+
+
+@dataclass(frozen=True)
+class Block:
+    """One block of a letter body: ``h1``, ``h2``, ``p`` or ``li`` (ReportLab markup)."""
+
+    tag: str
+    markup: str
+    text: str
+    list_index: int = 0
+
+
+@dataclass(frozen=True)
+class Tagline:
+    language: Language
+    text: str
+    phone: str
+
+
+@dataclass(frozen=True)
+class LetterContent:
+    sender_name: str
+    sender_address: list[str]
+    letter_date: str
+    recipient_name: str
+    recipient_address: list[str]
+    subject: str
+    blocks: list[Block]
+    closing: str
+    taglines_heading: str
+    taglines: list[Tagline]
+    top_tagline: Tagline | None = None
+    reference: str = ""
+    page_label: str = "Page"
+    large_print: bool = False
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class CardContent:
+    member_name: str
+    masked_mbi: str
+    plan_name: str
+    contract_id: str
+    medi_cal_plan_name: str
+    effective_date: str
+    phone: str
+    labels: dict[str, str] = field(default_factory=dict)
+    large_print: bool = False
+
+
+@dataclass(frozen=True)
+class LetterStyles:
+    body: ParagraphStyle
+    bullet: ParagraphStyle
+    h1: ParagraphStyle
+    h2: ParagraphStyle
+    small: ParagraphStyle
+    tagline: ParagraphStyle
+    tagline_rtl: ParagraphStyle
+    body_size: float
+
+
+def letter_styles(large_print: bool, pdf_fonts: fonts.PdfFonts) -> LetterStyles:
+    """Return the paragraph styles of a letter (18 pt body text for large print)."""
+    size = LARGE_PRINT_BODY_PT if large_print else STANDARD_BODY_PT
+    tagline_size = size if large_print else STANDARD_TAGLINE_PT
+    body = ParagraphStyle(
+        "NoticeBody",
+        fontName=pdf_fonts.regular,
+        fontSize=size,
+        leading=size * 1.3,
+        spaceAfter=size * 0.6,
+    )
+    return LetterStyles(
+        body=body,
+        bullet=ParagraphStyle("NoticeBullet", parent=body, spaceAfter=size * 0.3),
+        h1=ParagraphStyle(
+            "NoticeH1",
+            parent=body,
+            fontName=pdf_fonts.bold,
+            fontSize=size * 1.3,
+            leading=size * 1.6,
+            spaceBefore=size * 0.4,
+            spaceAfter=size * 0.8,
+        ),
+        h2=ParagraphStyle(
+            "NoticeH2",
+            parent=body,
+            fontName=pdf_fonts.bold,
+            fontSize=size * 1.1,
+            leading=size * 1.4,
+            spaceBefore=size * 0.5,
+            spaceAfter=size * 0.3,
+        ),
+        small=ParagraphStyle(
+            "NoticeSmall", parent=body, fontSize=size * 0.9, leading=size * 1.15, spaceAfter=0
+        ),
+        tagline=ParagraphStyle(
+            "NoticeTagline",
+            parent=body,
+            fontSize=tagline_size,
+            leading=tagline_size * 1.3,
+            spaceAfter=tagline_size * 0.35,
+        ),
+        tagline_rtl=ParagraphStyle(
+            "NoticeTaglineRTL",
+            parent=body,
+            fontSize=tagline_size,
+            leading=tagline_size * 1.3,
+            spaceAfter=0,
+            alignment=TA_RIGHT,
+        ),
+        body_size=size,
+    )
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def tagline_flowables(
+    tagline: Tagline, styles: LetterStyles, pdf_fonts: fonts.PdfFonts, width: float
+) -> list[Flowable]:
+    """Return one tagline as flowables in its own script, or an English line if none can show it."""
+    language, text = tagline.language, tagline.text
+    style = styles.tagline
+    if language.script in fonts.CID_FONTS:
+        cid = fonts.cid_font(language.script)
+        if cid is not None:
+            cjk = ParagraphStyle(f"Tagline-{language.code}", parent=style, fontName=cid)
+            cjk.wordWrap = "CJK"
+            return [Paragraph(_escape(text), cjk)]
+    elif language.script == "arabic":
+        if pdf_fonts.unicode and pdf_fonts.covers(fonts.arabic_shape(text)):
+            lines = fonts.rtl_lines(text, pdf_fonts.regular, style.fontSize, width)
+            flowables: list[Flowable] = [
+                Paragraph(_escape(line), styles.tagline_rtl) for line in lines
+            ]
+            flowables.append(Spacer(1, style.spaceAfter))
+            return flowables
+    elif language.script != "khmer" and pdf_fonts.covers(text):
+        return [Paragraph(_escape(text), style)]
+    fallback = (
+        f"{language.english_name}: free language assistance is available. "
+        f"Call {tagline.phone} (TTY: 711)."
+    )
+    return [Paragraph(_escape(pdf_fonts.safe(fallback)), style)]
+
+
+def _block_flowables(
+    blocks: list[Block], styles: LetterStyles, pdf_fonts: fonts.PdfFonts
+) -> list[Flowable]:
+    flowables: list[Flowable] = []
+    items: list[Paragraph] = []
+    current_list = -1
+
+    def flush() -> None:
+        nonlocal items
+        if items:
+            flowables.append(
+                ListFlowable(
+                    [ListItem(item, leftIndent=styles.body_size * 1.4) for item in items],
+                    bulletType="bullet",
+                    start="\u2022" if pdf_fonts.unicode else "-",
+                    bulletFontName=pdf_fonts.regular,
+                    bulletFontSize=styles.body_size,
+                    leftIndent=styles.body_size * 1.4,
+                    spaceAfter=styles.body_size * 0.5,
+                )
+            )
+            items = []
+
+    for block in blocks:
+        markup = pdf_fonts.safe(block.markup)
+        if block.tag == "li":
+            if block.list_index != current_list:
+                flush()
+                current_list = block.list_index
+            items.append(Paragraph(markup, styles.bullet))
+            continue
+        flush()
+        if block.tag == "h1":
+            flowables.append(Paragraph(markup, styles.h1))
+        elif block.tag == "h2":
+            flowables.append(Paragraph(markup, styles.h2))
+        else:
+            flowables.append(Paragraph(markup, styles.body))
+    flush()
+    return flowables
+
+
+def letter_pdf(content: LetterContent, pdf_fonts: fonts.PdfFonts) -> bytes:
+    """Lay out a letter: sender, date, recipient, subject, body, closing, taglines."""
+    buffer = io.BytesIO()
+    margin = 0.9 * inch
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=LETTER,
+        leftMargin=margin,
+        rightMargin=margin,
+        topMargin=margin,
+        bottomMargin=margin,
+        title=content.title or content.subject,
+        author=content.sender_name,
+        subject=content.reference,
+    )
+    styles = letter_styles(content.large_print, pdf_fonts)
+    safe = pdf_fonts.safe
+    story: list[Flowable] = []
+
+    sender = [f"<b>{_escape(safe(content.sender_name))}</b>"]
+    sender += [_escape(safe(line)) for line in content.sender_address]
+    story.append(Paragraph("<br/>".join(sender), styles.small))
+    story.append(Spacer(1, styles.body_size))
+
+    if content.top_tagline is not None:
+        boxed = tagline_flowables(content.top_tagline, styles, pdf_fonts, doc.width - 12)
+        box = Table([[boxed]], colWidths=[doc.width])
+        box.setStyle(
+            TableStyle(
+                [
+                    ("BOX", (0, 0), (-1, -1), 1, colors.black),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 6),
+                    ("RIGHTPADDING", (0, 0), (-1, -1), 6),
+                ]
+            )
+        )
+        story += [box, Spacer(1, styles.body_size * 0.8)]
+
+    story.append(Paragraph(_escape(safe(content.letter_date)), styles.body))
+    address = [_escape(safe(content.recipient_name))]
+    address += [_escape(safe(line)) for line in content.recipient_address]
+    story.append(Paragraph("<br/>".join(address), styles.body))
+    story.append(Spacer(1, styles.body_size * 0.6))
+
+    story += _block_flowables(content.blocks, styles, pdf_fonts)
+
+    closing = f"{_escape(safe(content.closing))}<br/><br/>{_escape(safe(content.sender_name))}"
+    story.append(Spacer(1, styles.body_size * 0.4))
+    story.append(Paragraph(closing, styles.body))
+    story.append(Spacer(1, styles.body_size))
+
+    taglines: list[Flowable] = [Paragraph(_escape(safe(content.taglines_heading)), styles.h2)]
+    for tagline in content.taglines:
+        taglines += tagline_flowables(tagline, styles, pdf_fonts, doc.width)
+    story.append(KeepTogether(taglines))
+
+    footer_size = 9.0 if not content.large_print else 14.0
+
+    def footer(canvas: Canvas, document: Any) -> None:
+        canvas.saveState()
+        canvas.setFont(pdf_fonts.regular, footer_size)
+        text = f"{safe(content.page_label)} {document.page}"
+        if content.reference:
+            text = f"{content.reference}    {text}"
+        canvas.drawRightString(LETTER[0] - margin, margin / 2, text)
+        canvas.restoreState()
+
+    doc.build(story, onFirstPage=footer, onLaterPages=footer)
+    return buffer.getvalue()
+
+
+# --- The member ID card --------------------------------------------------------------------
+
+CARD_WIDTH = 3.375 * inch  # ISO/IEC 7810 ID-1, the size of a credit card
+CARD_HEIGHT = 2.125 * inch
+
+
+def _fit(canvas: Canvas, text: str, font: str, size: float, width: float) -> tuple[str, float]:
+    """Shrink ``text`` to fit ``width`` (down to 60 %), then cut it with an ellipsis."""
+    floor = size * 0.6
+    while size > floor and pdfmetrics.stringWidth(text, font, size) > width:
+        size -= 0.25
+    while len(text) > 1 and pdfmetrics.stringWidth(text, font, size) > width:
+        text = text[:-2] + "…" if text.endswith("…") else text[:-1] + "…"
+    return text, size
+
+
+def id_card_pdf(card: CardContent, pdf_fonts: fonts.PdfFonts) -> bytes:
+    """Draw the one member ID card for Medicare and Medi-Cal: front and back, card sized.
+
+    Large print doubles the card so its text is at least 18 pt-equivalent on a letter page.
+    """
+    scale = 2.0 if card.large_print else 1.0
+    width, height = CARD_WIDTH * scale, CARD_HEIGHT * scale
+    labels = card.labels
+    safe = pdf_fonts.safe
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=(width, height))
+    canvas.setTitle(safe(labels.get("card_title", "Member ID card")))
+    pad = 8 * scale
+    inner = width - 2 * pad
+
+    def draw(text: str, x: float, y: float, font: str, size: float, max_width: float) -> None:
+        fitted, fitted_size = _fit(canvas, safe(text), font, size * scale, max_width)
+        canvas.setFont(font, fitted_size)
+        canvas.drawString(x, y, fitted)
+
+    # Front.
+    band = 30 * scale
+    canvas.setFillColor(colors.HexColor("#0b4f8a"))
+    canvas.rect(0, height - band, width, band, stroke=0, fill=1)
+    canvas.setFillColor(colors.white)
+    draw(card.plan_name, pad, height - 13 * scale, pdf_fonts.bold, 9.5, inner)
+    draw(labels["card_program"], pad, height - 24 * scale, pdf_fonts.regular, 6.5, inner)
+    canvas.setFillColor(colors.black)
+    rows = [
+        (labels["card_member"], card.member_name),
+        (labels["card_member_id"], card.masked_mbi),
+        (labels["card_contract"], card.contract_id or labels["card_pending"]),
+        (labels["card_medi_cal"], card.medi_cal_plan_name),
+        (labels["card_effective"], card.effective_date),
+        (labels["card_phone"], f"{card.phone} (TTY: 711)"),
+    ]
+    label_width = 0.38 * inner
+    y = height - band - 14 * scale
+    for label, value in rows:
+        draw(label, pad, y, pdf_fonts.regular, 6.5, label_width - 4 * scale)
+        draw(value, pad + label_width, y, pdf_fonts.bold, 7.5, inner - label_width)
+        y -= 12.5 * scale
+    draw(labels["card_one_card"], pad, 6 * scale, pdf_fonts.regular, 6, inner)
+    canvas.showPage()
+
+    # Back.
+    canvas.setFillColor(colors.black)
+    y = height - 18 * scale
+    draw(card.plan_name, pad, y, pdf_fonts.bold, 8.5, inner)
+    y -= 16 * scale
+    for key in ("card_one_card", "card_show"):
+        draw(labels[key], pad, y, pdf_fonts.regular, 6.5, inner)
+        y -= 11 * scale
+    keep = safe(labels["card_keep"])
+    canvas.setFont(pdf_fonts.regular, 6 * scale)
+    text = canvas.beginText(pad, y)
+    line = ""
+    for word in keep.split():
+        trial = f"{line} {word}".strip()
+        if pdfmetrics.stringWidth(trial, pdf_fonts.regular, 6 * scale) > inner:
+            text.textLine(line)
+            line = word
+        else:
+            line = trial
+    text.textLine(line)
+    canvas.drawText(text)
+    draw(
+        f"{labels['card_phone']}: {card.phone} (TTY: 711)",
+        pad,
+        10 * scale,
+        pdf_fonts.bold,
+        7.5,
+        inner,
+    )
+    canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()

@@ -1,0 +1,356 @@
+"""Render a notice: subject, HTML (letters page and email), plain text, letter PDF, ID card PDF.
+
+Each kind has a template per letter language, ``notices/<lang>/<kind>.html``: an HTML fragment
+whose ``<h1>`` is the subject. English and Spanish are complete; any other language gets the
+English letter with a tagline in that language at the top. Every letter ends with the taglines
+block. The same fragment feeds the HTML and the PDF, so both say the same thing.
+"""
+
+import datetime
+import html
+import re
+import zoneinfo
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from typing import Any
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from notices import fonts
+from notices.conf import notice_settings
+from notices.kinds import CARD_KINDS, context_check
+from notices.languages import (
+    BY_CODE,
+    LANGUAGES,
+    TRANSLATED,
+    Language,
+    date_long,
+    labels,
+    language_normalize,
+    letter_language,
+    reason_text,
+)
+from notices.models import Notice, NoticeFormat, NoticeKind
+from notices.pdf import Block, CardContent, LetterContent, Tagline, id_card_pdf, letter_pdf
+
+DEFAULT_APPEAL_DAYS = 60
+
+
+@dataclass(frozen=True)
+class RenderedNotice:
+    subject: str
+    html: str  # the letter as an HTML fragment, for the member's letters page
+    email_html: str  # the same letter as a whole HTML document
+    text: str
+    pdf: bytes
+    id_card_pdf: bytes | None
+    language: str  # the language the body is written in
+    large_print: bool
+
+
+def mbi_mask(mbi: str) -> str:
+    """Mask an MBI except its last four characters: ``1EG4-TE5-MK73`` -> ``*******MK73``."""
+    value = re.sub(r"[\s-]", "", mbi or "").upper()
+    if len(value) <= 4:
+        return "*" * len(value)
+    return "*" * (len(value) - 4) + value[-4:]
+
+
+class _BodyParser(HTMLParser):
+    """Turn a letter fragment (h1, h2, p, ul/ol, li, strong, em, br) into blocks."""
+
+    BLOCKS = frozenset({"h1", "h2", "h3", "p", "li"})
+    INLINE = {"strong": "b", "b": "b", "em": "i", "i": "i"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.blocks: list[Block] = []
+        self._tag: str | None = None
+        self._markup: list[str] = []
+        self._text: list[str] = []
+        self._list_index = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in {"ul", "ol"}:
+            self._list_index += 1
+        elif tag in self.BLOCKS:
+            self._flush()
+            self._tag = "h2" if tag == "h3" else tag
+        elif tag in self.INLINE and self._tag:
+            self._markup.append(f"<{self.INLINE[tag]}>")
+        elif tag == "br" and self._tag:
+            self._markup.append("<br/>")
+            self._text.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.BLOCKS:
+            self._flush()
+        elif tag in self.INLINE and self._tag:
+            self._markup.append(f"</{self.INLINE[tag]}>")
+
+    def handle_data(self, data: str) -> None:
+        if self._tag is None:
+            return
+        text = re.sub(r"\s+", " ", data)
+        self._markup.append(text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
+        self._text.append(text)
+
+    def _flush(self) -> None:
+        if self._tag is not None:
+            text = re.sub(r"[ \t]+", " ", "".join(self._text)).strip()
+            text = re.sub(r" ?\n ?", "\n", text)
+            markup = "".join(self._markup).strip()
+            if text:
+                self.blocks.append(
+                    Block(self._tag, markup, text, self._list_index if self._tag == "li" else 0)
+                )
+        self._tag = None
+        self._markup = []
+        self._text = []
+
+
+def body_blocks(fragment: str) -> list[Block]:
+    """Parse a rendered letter body into blocks (the first ``h1`` is the subject)."""
+    parser = _BodyParser()
+    parser.feed(fragment)
+    parser.close()
+    parser._flush()
+    return parser.blocks
+
+
+def _text_version(
+    blocks: list[Block],
+    *,
+    top_tagline: Tagline | None,
+    letter_date: str,
+    closing: str,
+    sender: str,
+    heading: str,
+    taglines: list[Tagline],
+) -> str:
+    lines: list[str] = []
+    if top_tagline is not None:
+        lines += [top_tagline.text, ""]
+    lines += [letter_date, ""]
+    for block in blocks:
+        if block.tag == "h1":
+            lines += [block.text, "=" * len(block.text), ""]
+        elif block.tag == "h2":
+            lines += [block.text, "-" * len(block.text)]
+        elif block.tag == "li":
+            lines.append(f"  * {block.text}")
+        else:
+            if lines and lines[-1].startswith("  * "):
+                lines.append("")
+            lines += [block.text, ""]
+    lines += ["", closing, sender, "", heading, ""]
+    lines += [tagline.text for tagline in taglines]
+    return "\n".join(lines).strip() + "\n"
+
+
+def _template_context(
+    kind: str,
+    body_language: str,
+    recipient: dict[str, Any],
+    context: dict[str, Any],
+    phone: str,
+    has_card: bool,
+) -> dict[str, Any]:
+    values: dict[str, Any] = dict(context)
+    values.update(
+        recipient={"name": recipient.get("name", "")},
+        phone=phone,
+        kind=kind,
+        has_id_card=has_card,
+        appeal_days=context.get("appeal_days") or DEFAULT_APPEAL_DAYS,
+    )
+    if kind == NoticeKind.DENIAL:
+        values["reasons"] = [
+            {
+                "code": reason.get("code", ""),
+                "text": reason_text(
+                    str(reason.get("code", "")), str(reason.get("message", "")), body_language
+                ),
+            }
+            for reason in context.get("reasons", [])
+        ]
+    return values
+
+
+def _address_lines(recipient: dict[str, Any]) -> list[str]:
+    address = recipient.get("address") or []
+    if isinstance(address, str):
+        return [line.strip() for line in address.splitlines() if line.strip()]
+    return [str(line) for line in address if str(line).strip()]
+
+
+def render_letter(
+    *,
+    kind: str,
+    language: str,
+    recipient: dict[str, Any],
+    context: dict[str, Any],
+    letter_date: datetime.date,
+    large_print: bool = False,
+    reference: str = "",
+) -> RenderedNotice:
+    """Render one letter from its parts; raise ``TemplateDoesNotExist`` for a missing kind."""
+    context_check(kind, context)
+    conf = notice_settings()
+    member_language = language_normalize(language)
+    body_language = letter_language(member_language)
+    words = labels(body_language)
+    phone = str(context.get("plan_phone") or conf.program_phone)
+    has_card = kind in CARD_KINDS and bool(context.get("mbi"))
+
+    with translation.override(body_language):
+        body = render_to_string(
+            f"notices/{body_language}/{kind}.html",
+            _template_context(kind, body_language, recipient, context, phone, has_card),
+        )
+    blocks = body_blocks(body)
+    subject = next((block.text for block in blocks if block.tag == "h1"), kind)
+
+    def tagline_for(lang: Language) -> Tagline:
+        return Tagline(lang, lang.tagline.format(phone=phone), phone)
+
+    top = BY_CODE.get(member_language)
+    top_tagline = tagline_for(top) if top and member_language not in TRANSLATED else None
+    taglines = [tagline_for(lang) for lang in LANGUAGES]
+    date_text = date_long(letter_date, body_language)
+    recipient_name = str(recipient.get("name", ""))
+    address = _address_lines(recipient)
+
+    fragment = render_to_string(
+        "notices/letter.html",
+        {
+            "kind": kind,
+            "large_print": large_print,
+            "body_language": body_language,
+            "sender_name": conf.sender_name,
+            "sender_address": conf.sender_address,
+            "top_tagline": _tagline_view(top_tagline) if top_tagline else None,
+            "letter_date": date_text,
+            "recipient_name": recipient_name,
+            "address_lines": address,
+            "body": body.strip(),
+            "labels": words,
+            "taglines": [_tagline_view(tagline) for tagline in taglines],
+        },
+    )
+    email_html = render_to_string(
+        "notices/email.html",
+        {
+            "subject": subject,
+            "letter": fragment,
+            "body_language": body_language,
+            "large_print": large_print,
+        },
+    )
+    text = _text_version(
+        blocks,
+        top_tagline=top_tagline,
+        letter_date=date_text,
+        closing=words["closing"],
+        sender=conf.sender_name,
+        heading=words["taglines_heading"],
+        taglines=taglines,
+    )
+    pdf_fonts = fonts.pdf_fonts(conf.pdf_font, conf.pdf_font_bold)
+    pdf = letter_pdf(
+        LetterContent(
+            sender_name=conf.sender_name,
+            sender_address=conf.sender_address,
+            letter_date=date_text,
+            recipient_name=recipient_name,
+            recipient_address=address,
+            subject=subject,
+            blocks=blocks,
+            closing=words["closing"],
+            taglines_heading=words["taglines_heading"],
+            taglines=taglines,
+            top_tagline=top_tagline,
+            reference=reference,
+            page_label=words["page"],
+            large_print=large_print,
+        ),
+        pdf_fonts,
+    )
+    card = None
+    if has_card:
+        card = id_card_pdf(
+            _card_content(kind, recipient_name, context, phone, body_language, large_print),
+            pdf_fonts,
+        )
+    return RenderedNotice(
+        subject=subject,
+        html=fragment.strip(),
+        email_html=email_html,
+        text=text,
+        pdf=pdf,
+        id_card_pdf=card,
+        language=body_language,
+        large_print=large_print,
+    )
+
+
+def _tagline_view(tagline: Tagline) -> dict[str, str]:
+    return {
+        "code": tagline.language.code,
+        "dir": "rtl" if tagline.language.rtl else "ltr",
+        "text": tagline.text,
+    }
+
+
+def _card_content(
+    kind: str,
+    member_name: str,
+    context: dict[str, Any],
+    phone: str,
+    body_language: str,
+    large_print: bool,
+) -> CardContent:
+    switch = kind == NoticeKind.PLAN_SWITCH_CONFIRMATION
+    effective = context.get("new_plan_start_date" if switch else "effective_date") or ""
+    return CardContent(
+        member_name=member_name,
+        masked_mbi=mbi_mask(str(context.get("mbi", ""))),
+        plan_name=str(context.get("new_plan_name" if switch else "plan_name", "")),
+        contract_id=str(context.get("contract_id") or ""),
+        medi_cal_plan_name=str(
+            context.get("new_medi_cal_plan_name" if switch else "medi_cal_plan_name") or ""
+        ),
+        effective_date=date_long(datetime.date.fromisoformat(str(effective)[:10]), body_language)
+        if effective
+        else "",
+        phone=phone,
+        labels=labels(body_language),
+        large_print=large_print,
+    )
+
+
+def letter_date_of(notice: Notice) -> datetime.date:
+    """Date a letter by the day it is scheduled for, or was written, in California."""
+    moment = notice.scheduled_for or notice.created_at
+    zone = zoneinfo.ZoneInfo(getattr(settings, "PROGRAM_TIME_ZONE", "America/Los_Angeles"))
+    return moment.astimezone(zone).date()
+
+
+def notice_render(notice: Notice) -> RenderedNotice:
+    """Render a stored notice from its snapshot and context."""
+    return render_letter(
+        kind=notice.kind,
+        language=notice.language,
+        recipient=notice.recipient,
+        context=notice.context,
+        letter_date=letter_date_of(notice),
+        large_print=notice.format == NoticeFormat.LARGE_PRINT,
+        reference=f"Ref. N-{notice.pk}",
+    )
+
+
+def html_to_text(fragment: str) -> str:
+    """Return the visible text of an HTML fragment (for checks and plain previews)."""
+    return html.unescape(re.sub(r"<[^>]+>", " ", fragment))

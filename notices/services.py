@@ -1,0 +1,474 @@
+"""Writes for notices: queue, resend, cancel, deliver one attempt, sweep, build print batches.
+
+The outbox (design.md section 3): ``notice_queue`` writes the row in the caller's transaction
+and publishes a task carrying only the id once that transaction commits. Publishing never raises
+into the caller: with the broker down the row stays ``queued`` and ``notices_sweep`` publishes it
+later. Delivery claims the row with a compare-and-set update, so delivering twice sends once.
+"""
+
+import csv
+import datetime
+import io
+import logging
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+from django.core.files import File
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from accounts.models import AuditEvent, User
+from accounts.services import audit_record
+from notices.conf import notice_settings
+from notices.delivery import channel_deliver, error_is_permanent, error_summary
+from notices.kinds import CARD_KINDS, InvalidNotice, context_check, jsonable
+from notices.languages import language_normalize
+from notices.models import (
+    SPECIAL_FORMATS,
+    Notice,
+    NoticeChannel,
+    NoticeFormat,
+    NoticeKind,
+    NoticeStatus,
+    PrintBatch,
+)
+from notices.rendering import RenderedNotice, notice_render
+
+logger = logging.getLogger(__name__)
+
+EMAIL_FORMATS = frozenset({NoticeFormat.STANDARD, NoticeFormat.ACCESSIBLE_ELECTRONIC})
+
+
+def recipient_format(recipient: dict[str, Any]) -> str:
+    """Return the recipient's standing format request (``standard`` when none)."""
+    value = str(recipient.get("format") or NoticeFormat.STANDARD).strip().lower()
+    if value not in NoticeFormat.values:
+        raise InvalidNotice(f"unknown format {value!r}; one of {', '.join(NoticeFormat.values)}")
+    return value
+
+
+def channel_for(recipient: dict[str, Any]) -> str:
+    """Choose the channel: email for an address and a standard or electronic format, else print.
+
+    Large print, braille and audio go to the print vendor (braille and audio flagged).
+    """
+    has_email = "@" in str(recipient.get("email") or "")
+    if has_email and recipient_format(recipient) in EMAIL_FORMATS:
+        return NoticeChannel.EMAIL
+    return NoticeChannel.PRINT
+
+
+def _publish(notice_id: int) -> bool:
+    """Enqueue delivery of one notice by id; on a broker error log the id and return False."""
+    from notices.tasks import notice_deliver  # the task module imports this one
+
+    queue = notice_settings().celery_queue
+    try:
+        if queue:
+            notice_deliver.apply_async(args=(notice_id,), queue=queue)
+        else:
+            notice_deliver.apply_async(args=(notice_id,))
+    except Exception as exc:
+        # The row is committed and queued: the sweeper publishes it again later.
+        logger.warning(
+            "notice %s: publishing its delivery task failed (%s); the sweeper will retry",
+            notice_id,
+            type(exc).__name__,
+        )
+        return False
+    return True
+
+
+def notice_queue(
+    *,
+    kind: str,
+    idempotency_key: str,
+    recipient_key: str,
+    recipient: dict[str, Any],
+    context: dict[str, Any],
+    channel: str | None = None,
+    scheduled_for: datetime.datetime | None = None,
+    requested_by: User | None = None,
+    resend_of: Notice | None = None,
+) -> Notice:
+    """Write a notice in the caller's transaction and deliver it once that commits.
+
+    A second call with the same ``idempotency_key`` returns the existing row and queues
+    nothing. ``recipient`` is a snapshot: ``name``, ``email``, ``address`` (lines), ``language``
+    and ``format``. ``context`` holds what the kind's letter says (``notices.kinds``).
+    Raise ``InvalidNotice`` for an unknown kind, channel or format, or missing context.
+    """
+    if kind not in NoticeKind.values:
+        raise InvalidNotice(f"unknown notice kind {kind!r}")
+    if not idempotency_key or not recipient_key:
+        raise InvalidNotice("a notice needs an idempotency key and a recipient key")
+    if channel is not None and channel not in NoticeChannel.values:
+        raise InvalidNotice(f"unknown channel {channel!r}")
+    if scheduled_for is not None and timezone.is_naive(scheduled_for):
+        raise InvalidNotice("scheduled_for must be timezone-aware")
+    recipient = jsonable(dict(recipient))
+    context = jsonable(dict(context))
+    if not str(recipient.get("name") or "").strip():
+        raise InvalidNotice("the recipient snapshot needs a name")
+    context_check(kind, context)
+    letter_format = recipient_format(recipient)
+    conf = notice_settings()
+    now = timezone.now()
+    due_later = scheduled_for is not None and scheduled_for > now
+    next_attempt_at = (
+        scheduled_for
+        if due_later and scheduled_for is not None
+        else now + datetime.timedelta(seconds=conf.sweep_grace_seconds)
+    )
+
+    with transaction.atomic():
+        existing = Notice.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return existing
+        try:
+            with transaction.atomic():
+                notice = Notice.objects.create(
+                    kind=kind,
+                    idempotency_key=idempotency_key,
+                    recipient_key=recipient_key,
+                    recipient=recipient,
+                    context=context,
+                    language=language_normalize(recipient.get("language")),
+                    format=letter_format,
+                    channel=channel or channel_for(recipient),
+                    scheduled_for=scheduled_for,
+                    next_attempt_at=next_attempt_at,
+                    requested_by=requested_by,
+                    resend_of=resend_of,
+                )
+        except IntegrityError:
+            # Another transaction wrote the same key first: that row is the notice.
+            existing = Notice.objects.filter(idempotency_key=idempotency_key).first()
+            if existing is None:
+                raise
+            return existing
+        if not due_later:
+            transaction.on_commit(partial(_publish, notice.pk))
+        logger.info("notice %s queued (%s, %s)", notice.pk, notice.kind, notice.channel)
+    return notice
+
+
+def _card_context(original: Notice) -> dict[str, Any]:
+    context = dict(original.context)
+    if original.kind == NoticeKind.PLAN_SWITCH_CONFIRMATION:
+        context = {
+            "plan_name": context.get("new_plan_name"),
+            "medi_cal_plan_name": context.get("new_medi_cal_plan_name"),
+            "effective_date": context.get("new_plan_start_date"),
+            "mbi": context.get("mbi"),
+            "contract_id": context.get("contract_id"),
+            "plan_phone": context.get("plan_phone"),
+        }
+    return {key: value for key, value in context.items() if value not in (None, "")}
+
+
+def notice_resend(
+    *,
+    notice: Notice,
+    requested_by: User | None,
+    kind: str | None = None,
+    recipient: dict[str, Any] | None = None,
+) -> Notice:
+    """Send a notice again as a new row (key ``resend:<original id>:<n>``) and audit who asked.
+
+    ``kind="id_card"`` resends only the member ID card of a confirmation. ``recipient``
+    replaces the snapshot (a new address); the channel is then chosen again.
+    """
+    with transaction.atomic():
+        original = Notice.objects.select_for_update().get(pk=notice.pk)
+        new_kind = kind or original.kind
+        context = dict(original.context)
+        if new_kind != original.kind:
+            if new_kind != NoticeKind.ID_CARD or original.kind not in CARD_KINDS:
+                raise InvalidNotice(f"a {original.kind} notice cannot be resent as {new_kind}")
+            context = _card_context(original)
+        number = Notice.objects.filter(resend_of=original).count() + 1
+        resent = notice_queue(
+            kind=new_kind,
+            idempotency_key=f"resend:{original.pk}:{number}",
+            recipient_key=original.recipient_key,
+            recipient=recipient if recipient is not None else original.recipient,
+            context=context,
+            channel=None if recipient is not None else original.channel,
+            requested_by=requested_by,
+            resend_of=original,
+        )
+        audit_record(
+            actor=requested_by,
+            action=AuditEvent.Action.CREATE,
+            object_type="notice",
+            object_id=resent.pk,
+            detail={"resend_of": original.pk, "kind": new_kind, "number": number},
+        )
+    return resent
+
+
+def notice_cancel_pending(*, idempotency_key_prefix: str, reason: str = "") -> int:
+    """Cancel queued, unsent notices whose key starts with the prefix; return how many.
+
+    Used when an admin moves a county's date: the unsent transition notices are cancelled and
+    new ones (whose keys carry the new date) are queued. Rows already sending or sent are left.
+    """
+    if not idempotency_key_prefix or not idempotency_key_prefix.strip():
+        raise InvalidNotice("cancelling needs a non-empty idempotency key prefix")
+    with transaction.atomic():
+        count = Notice.objects.filter(
+            status=NoticeStatus.QUEUED, idempotency_key__startswith=idempotency_key_prefix
+        ).update(
+            status=NoticeStatus.CANCELLED,
+            cancelled_at=timezone.now(),
+            last_error=(f"cancelled: {reason}" if reason else "cancelled")[:2000],
+        )
+    logger.info("notices cancelled: %s (by key prefix)", count)
+    return count
+
+
+# --- Delivery --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeliveryOutcome:
+    """What one delivery attempt did: ``sent``, ``skipped``, ``failed`` or ``retry``."""
+
+    result: str
+    retry_in: int = 0
+
+
+def retry_backoff(attempts: int) -> int:
+    """Return seconds to wait after the ``attempts``-th failure: doubling, capped."""
+    conf = notice_settings()
+    delay = conf.retry_backoff_seconds * 2 ** max(attempts - 1, 0)
+    return int(min(delay, conf.retry_backoff_max_seconds))
+
+
+def _claim(notice_id: int, now: datetime.datetime) -> bool:
+    timeout = datetime.timedelta(seconds=notice_settings().sending_timeout_seconds)
+    due = Q(status=NoticeStatus.QUEUED) & (
+        Q(scheduled_for__isnull=True) | Q(scheduled_for__lte=now)
+    )
+    stuck = Q(status=NoticeStatus.SENDING, claimed_at__lte=now - timeout)
+    claimed = (
+        Notice.objects.filter(pk=notice_id)
+        .filter(due | stuck)
+        .update(status=NoticeStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    )
+    return claimed == 1
+
+
+def _store(notice: Notice, rendered: RenderedNotice) -> tuple[bytes, bytes | None]:
+    """Keep the first rendering (what was sent) and return the PDF bytes to deliver."""
+    if notice.pdf:
+        with notice.pdf.open("rb") as stored:
+            pdf = stored.read()
+        card = None
+        if notice.id_card_pdf:
+            with notice.id_card_pdf.open("rb") as stored_card:
+                card = stored_card.read()
+        return pdf, card
+    notice.subject = rendered.subject[:300]
+    notice.html = rendered.html
+    notice.pdf.save(f"{notice.pk}.pdf", ContentFile(rendered.pdf), save=False)
+    if rendered.id_card_pdf:
+        notice.id_card_pdf.save(
+            f"{notice.pk}-id-card.pdf", ContentFile(rendered.id_card_pdf), save=False
+        )
+    notice.save(update_fields=["subject", "html", "pdf", "id_card_pdf"])
+    return rendered.pdf, rendered.id_card_pdf
+
+
+def _finish(notice: Notice, claimed_at: datetime.datetime | None, **changes: Any) -> bool:
+    # Only the attempt that holds the claim may record its result.
+    return (
+        Notice.objects.filter(
+            pk=notice.pk, status=NoticeStatus.SENDING, claimed_at=claimed_at
+        ).update(**changes)
+        == 1
+    )
+
+
+def notice_deliver_attempt(*, notice_id: int) -> DeliveryOutcome:
+    """Claim a notice, render, store and deliver it, and record the result.
+
+    Nothing happens unless the row is ``queued`` and due, or stuck in ``sending`` past the
+    timeout: a second delivery of the same id sends nothing. A transient error puts the row
+    back to ``queued`` and asks for a retry after a backoff, until the attempts run out; a
+    permanent error marks it ``failed`` at once.
+    """
+    now = timezone.now()
+    if not _claim(notice_id, now):
+        logger.info("notice %s: not claimable (sent, being sent, cancelled or not due)", notice_id)
+        return DeliveryOutcome("skipped")
+    notice = Notice.objects.get(pk=notice_id)
+    claimed_at = notice.claimed_at
+    conf = notice_settings()
+    try:
+        rendered = notice_render(notice)
+        pdf, card = _store(notice, rendered)
+        channel_deliver(notice, rendered, pdf, card)
+    except Exception as exc:
+        error = error_summary(exc)
+        permanent = error_is_permanent(exc)
+        if permanent or notice.attempts >= conf.max_attempts:
+            _finish(notice, claimed_at, status=NoticeStatus.FAILED, last_error=error)
+            logger.warning(
+                "notice %s failed after %s attempt(s) (%s, %s)",
+                notice.pk,
+                notice.attempts,
+                type(exc).__name__,
+                "permanent" if permanent else "retries exhausted",
+            )
+            return DeliveryOutcome("failed")
+        wait = retry_backoff(notice.attempts)
+        _finish(
+            notice,
+            claimed_at,
+            status=NoticeStatus.QUEUED,
+            last_error=error,
+            next_attempt_at=timezone.now()
+            + datetime.timedelta(seconds=wait + conf.sweep_grace_seconds),
+        )
+        logger.warning(
+            "notice %s attempt %s failed (%s); retry in %ss",
+            notice.pk,
+            notice.attempts,
+            type(exc).__name__,
+            wait,
+        )
+        return DeliveryOutcome("retry", retry_in=wait)
+    if not _finish(notice, claimed_at, status=NoticeStatus.SENT, sent_at=timezone.now()):
+        logger.warning("notice %s was delivered after its claim was taken over", notice.pk)
+    logger.info("notice %s sent (%s)", notice.pk, notice.channel)
+    return DeliveryOutcome("sent")
+
+
+# --- Sweeper ---------------------------------------------------------------------------------
+
+
+@dataclass
+class SweepResult:
+    requeued: list[int] = field(default_factory=list)
+    reclaimed: list[int] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)
+
+
+def notices_sweep(*, limit: int = 500) -> SweepResult:
+    """Re-enqueue due ``queued`` rows and rows stuck in ``sending``, so no letter is lost.
+
+    A queued row is due once its grace, backoff or schedule (``next_attempt_at``) has passed:
+    its first publish failed or its message was lost. A row in ``sending`` longer than the
+    timeout lost its worker: it goes back to ``queued`` (or ``failed`` when its attempts are
+    used up). Rows are locked with ``SKIP LOCKED`` on PostgreSQL, so sweepers never collide.
+    """
+    conf = notice_settings()
+    now = timezone.now()
+    result = SweepResult()
+    later = now + datetime.timedelta(seconds=conf.requeue_interval_seconds)
+    with transaction.atomic():
+        due = (
+            Notice.objects.select_for_update(skip_locked=True)
+            .filter(status=NoticeStatus.QUEUED)
+            .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+            .filter(Q(scheduled_for__isnull=True) | Q(scheduled_for__lte=now))
+            .order_by("pk")
+        )
+        result.requeued = list(due.values_list("pk", flat=True)[:limit])
+        Notice.objects.filter(pk__in=result.requeued).update(next_attempt_at=later)
+
+        timeout = datetime.timedelta(seconds=conf.sending_timeout_seconds)
+        stuck = (
+            Notice.objects.select_for_update(skip_locked=True)
+            .filter(status=NoticeStatus.SENDING, claimed_at__lte=now - timeout)
+            .order_by("pk")
+        )
+        for pk, attempts in stuck.values_list("pk", "attempts")[:limit]:
+            (result.failed if attempts >= conf.max_attempts else result.reclaimed).append(pk)
+        lost = f"the delivery did not finish within {conf.sending_timeout_seconds} s"
+        Notice.objects.filter(pk__in=result.reclaimed).update(
+            status=NoticeStatus.QUEUED, next_attempt_at=later, last_error=lost
+        )
+        Notice.objects.filter(pk__in=result.failed).update(
+            status=NoticeStatus.FAILED, last_error=f"{lost}; attempts used up"
+        )
+        for pk in [*result.requeued, *result.reclaimed]:
+            transaction.on_commit(partial(_publish, pk))
+    if result.requeued or result.reclaimed or result.failed:
+        logger.info(
+            "notices sweep: requeued %s, reclaimed %s, failed %s",
+            result.requeued,
+            result.reclaimed,
+            result.failed,
+        )
+    return result
+
+
+# --- Print -----------------------------------------------------------------------------------
+
+MANIFEST_FIELDS = ("notice_id", "kind", "language", "format", "special_format", "letter", "id_card")
+
+
+def notices_print_batch_build(*, created_by: User | None = None) -> PrintBatch | None:
+    """Collect sent print letters not yet batched into one zip for the print vendor.
+
+    The zip holds each letter PDF (and ID card PDF) and ``manifest.csv`` with ids, kinds,
+    languages and formats; braille and audio letters are flagged in ``special_format`` and
+    counted on the batch. Return None when nothing waits.
+    """
+    with transaction.atomic():
+        waiting = list(
+            Notice.objects.select_for_update(skip_locked=True)
+            .filter(
+                channel=NoticeChannel.PRINT,
+                status=NoticeStatus.SENT,
+                print_batch__isnull=True,
+            )
+            .order_by("pk")
+        )
+        if not waiting:
+            return None
+        batch = PrintBatch.objects.create(
+            created_by=created_by,
+            notice_count=len(waiting),
+            special_format_count=sum(1 for n in waiting if n.format in SPECIAL_FORMATS),
+        )
+        with tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024) as spool:
+            with zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+                manifest = io.StringIO()
+                writer = csv.writer(manifest)
+                writer.writerow(MANIFEST_FIELDS)
+                for notice in waiting:
+                    letter = f"{notice.pk}.pdf"
+                    with notice.pdf.open("rb") as stored:
+                        archive.writestr(letter, stored.read())
+                    card = ""
+                    if notice.id_card_pdf:
+                        card = f"{notice.pk}-id-card.pdf"
+                        with notice.id_card_pdf.open("rb") as stored_card:
+                            archive.writestr(card, stored_card.read())
+                    writer.writerow(
+                        [
+                            notice.pk,
+                            notice.kind,
+                            notice.language,
+                            notice.format,
+                            notice.special_format,
+                            letter,
+                            card,
+                        ]
+                    )
+                archive.writestr("manifest.csv", manifest.getvalue())
+            spool.seek(0)
+            batch.file.save(f"print-batch-{batch.pk}.zip", File(spool), save=False)
+        batch.save(update_fields=["file"])
+        Notice.objects.filter(pk__in=[n.pk for n in waiting]).update(print_batch=batch)
+    logger.info("print batch %s built with %s letters", batch.pk, batch.notice_count)
+    return batch

@@ -1,0 +1,104 @@
+"""Fixtures for the notices engine: synthetic people only, never real PHI."""
+
+import copy
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from medimedi.celery import app as celery_app
+
+# A synthetic MBI in the CMS format (domain.md section 8), as printed on a card.
+MBI = "1EG4-TE5-MK73"
+
+RECIPIENT: dict[str, Any] = {
+    "name": "Rosa Example",
+    "email": "rosa@example.org",
+    "address": ["100 Test Street", "San Mateo, CA 94401"],
+    "language": "en",
+    "format": "standard",
+}
+
+CONTEXTS: dict[str, dict[str, Any]] = {
+    "application_received": {
+        "received_date": "2026-11-05",
+        "plan_name": "CareAdvantage",
+        "application_reference": "A-1001",
+        "plan_phone": "1-866-555-0142",
+    },
+    "info_requested": {
+        "staff_note": "Please send a copy of a document that shows your home address.",
+        "respond_by": "2026-12-07",
+        "plan_name": "CareAdvantage",
+    },
+    "enrollment_confirmation": {
+        "plan_name": "CareAdvantage",
+        "medi_cal_plan_name": "Health Plan of San Mateo",
+        "effective_date": "2026-12-01",
+        "plan_phone": "1-866-555-0142",
+        "mbi": MBI,
+        "contract_id": "H5428-001",
+    },
+    "denial": {
+        "plan_name": "CareAdvantage",
+        "reasons": [
+            {"code": "NO_MEDICARE_PART_B", "message": "You need Medicare Part B."},
+            {"code": "UNMET_SHARE_OF_COST", "message": "Share of cost not met."},
+        ],
+        "decision_date": "2026-11-20",
+    },
+    "disenrollment_confirmation": {
+        "plan_name": "CareAdvantage",
+        "end_date": "2026-12-31",
+        "medi_cal_plan_name": "Health Plan of San Mateo",
+    },
+    "plan_switch_confirmation": {
+        "old_plan_name": "L.A. Care Medicare Plus",
+        "old_plan_end_date": "2026-12-31",
+        "new_plan_name": "Wellcare by Health Net",
+        "new_plan_start_date": "2027-01-01",
+        "new_medi_cal_plan_name": "Health Net Community Solutions",
+        "mbi": MBI,
+    },
+    "county_transition_60": {
+        "county_name": "Kern",
+        "availability_date": "2027-01-01",
+        "plans": [{"name": "Example Medi-Medi Plan", "medi_cal_plan_name": "Example Medi-Cal"}],
+    },
+    "county_transition_30": {"county_name": "Kern", "availability_date": "2027-01-01"},
+    "id_card": {
+        "plan_name": "CareAdvantage",
+        "medi_cal_plan_name": "Health Plan of San Mateo",
+        "effective_date": "2026-12-01",
+        "mbi": MBI,
+    },
+}
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings: Any, tmp_path: Path) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _tasks_in_process(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Run tasks in process, even on CI's Redis run, except in tests of the real worker."""
+    if request.node.get_closest_marker("redis"):
+        yield
+        return
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    try:
+        yield
+    finally:
+        celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def recipient() -> dict[str, Any]:
+    return copy.deepcopy(RECIPIENT)
+
+
+def context_for(kind: str) -> dict[str, Any]:
+    return copy.deepcopy(CONTEXTS.get(kind, {}))
