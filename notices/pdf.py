@@ -129,7 +129,11 @@ def letter_styles(large_print: bool, pdf_fonts: fonts.PdfFonts) -> LetterStyles:
             spaceAfter=size * 0.3,
         ),
         small=ParagraphStyle(
-            "NoticeSmall", parent=body, fontSize=size * 0.9, leading=size * 1.15, spaceAfter=0
+            "NoticeSmall",
+            parent=body,
+            fontSize=size if large_print else size * 0.9,
+            leading=size * 1.15,
+            spaceAfter=0,
         ),
         tagline=ParagraphStyle(
             "NoticeTagline",
@@ -281,7 +285,7 @@ def letter_pdf(content: LetterContent, pdf_fonts: fonts.PdfFonts) -> bytes:
         taglines += tagline_flowables(tagline, styles, pdf_fonts, doc.width)
     story.append(KeepTogether(taglines))
 
-    footer_size = 9.0 if not content.large_print else 14.0
+    footer_size = LARGE_PRINT_BODY_PT if content.large_print else 9.0
 
     def footer(canvas: Canvas, document: Any) -> None:
         canvas.saveState()
@@ -300,6 +304,7 @@ def letter_pdf(content: LetterContent, pdf_fonts: fonts.PdfFonts) -> bytes:
 
 CARD_WIDTH = 3.375 * inch  # ISO/IEC 7810 ID-1, the size of a credit card
 CARD_HEIGHT = 2.125 * inch
+LARGE_PRINT_CARD_SCALE = 3.0  # the smallest card text (6 pt) becomes 18 pt
 
 
 def _fit(canvas: Canvas, text: str, font: str, size: float, width: float) -> tuple[str, float]:
@@ -315,9 +320,9 @@ def _fit(canvas: Canvas, text: str, font: str, size: float, width: float) -> tup
 def id_card_pdf(card: CardContent, pdf_fonts: fonts.PdfFonts) -> bytes:
     """Draw the one member ID card for Medicare and Medi-Cal: front and back, card sized.
 
-    Large print doubles the card so its text is at least 18 pt-equivalent on a letter page.
+    Large print draws the card three times the size, so its smallest text is 18 pt.
     """
-    scale = 2.0 if card.large_print else 1.0
+    scale = LARGE_PRINT_CARD_SCALE if card.large_print else 1.0
     width, height = CARD_WIDTH * scale, CARD_HEIGHT * scale
     labels = card.labels
     safe = pdf_fonts.safe
