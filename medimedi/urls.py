@@ -12,5 +12,6 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/v1/", include("eligibility.api.urls")),
     path("api/v1/", include("enrollment.api.urls")),
+    path("", include("enrollment.urls")),
     path("", include("eligibility.urls")),
 ]

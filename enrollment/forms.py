@@ -1,0 +1,220 @@
+"""Forms for the member and staff pages. They check the shape of the input; the services
+decide what is allowed."""
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+
+from eligibility.models import Language, MediMediPlan, NoticeFormat
+from eligibility.selectors import OfferedPlan, county_choices
+from enrollment.models import ApplicationStatus, DenialReason
+
+
+class DateInput(forms.DateInput):
+    """A native date picker; it sends ``YYYY-MM-DD``, which every DateField accepts."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class LinkForm(forms.Form):
+    """The three things a member gives to prove who they are."""
+
+    identifier = forms.CharField(
+        label="Medicare number (MBI) or Medi-Cal CIN",
+        max_length=32,
+        help_text=(
+            "Your Medicare number is on your red, white and blue Medicare card, for example "
+            "1EG4-TE5-MK73. Your Medi-Cal CIN is 8 numbers and a letter, on your Benefits "
+            "Identification Card."
+        ),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    date_of_birth = forms.DateField(label="Date of birth", widget=DateInput())
+    last_name = forms.CharField(
+        label="Last name",
+        max_length=64,
+        help_text="As it appears on your Medicare or Medi-Cal card.",
+        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
+    )
+
+
+def plan_choice_label(plan: OfferedPlan) -> str:
+    """Say what a plan is, who runs it and which Medi-Cal plan comes with it."""
+    phone = f" Member services: {plan.member_phone}." if plan.member_phone else ""
+    return (
+        f"{plan.name}, from {plan.organization}. "
+        f"Your Medi-Cal plan would be {plan.aligned_medi_cal_plan}.{phone}"
+    )
+
+
+class ApplicationForm(forms.Form):
+    """A member's choices on an application: one plan, contact details, language and format.
+
+    Only the plans offered to the member are choices. A draft may be saved without a plan;
+    submitting one without a plan is refused by ``application_submit``.
+    """
+
+    plan = forms.TypedChoiceField(
+        label="Which Medi-Medi Plan do you want to join?",
+        coerce=int,
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    contact_email = forms.EmailField(
+        label="Email address",
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    contact_phone = forms.CharField(
+        label="Phone number",
+        max_length=32,
+        required=False,
+        help_text="A number where the plan can reach you about this application.",
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+    language = forms.ChoiceField(
+        label="In which language should we write to you?",
+        choices=Language.choices,
+        help_text="Every letter about your coverage will be in this language.",
+    )
+    notice_format = forms.ChoiceField(
+        label="In which format do you want your letters?",
+        choices=NoticeFormat.choices,
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args: Any, plans: Sequence[OfferedPlan], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["plan"]
+        assert isinstance(field, forms.TypedChoiceField)
+        field.choices = [(plan.id, plan_choice_label(plan)) for plan in plans]
+
+    def clean_plan(self) -> MediMediPlan | None:
+        plan_id = self.cleaned_data.get("plan")
+        if plan_id is None:
+            return None
+        return MediMediPlan.objects.get(pk=plan_id)
+
+
+class RequestInfoForm(forms.Form):
+    note = forms.CharField(
+        label="What does the member need to send or confirm?",
+        help_text="The member sees this note on their application page and in their letter.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class DenyForm(forms.Form):
+    reasons = forms.MultipleChoiceField(
+        label="Reasons for the denial",
+        choices=DenialReason.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one reason."},
+    )
+    note = forms.CharField(
+        label="Note to the member",
+        required=False,
+        help_text="Required with the reason “Another reason”. The member sees it.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class WithdrawForm(forms.Form):
+    note = forms.CharField(
+        label="Why is the application withdrawn? (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class StaffDisenrollForm(forms.Form):
+    requested_on = forms.DateField(
+        label="Date the member asked to leave",
+        help_text="Coverage ends on the last day of this month.",
+        widget=DateInput(),
+    )
+    note = forms.CharField(
+        label="Note (optional)", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class PlanChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: MediMediPlan) -> str:
+        return obj.name
+
+
+class QueueFilterForm(forms.Form):
+    """The work queue's filters: a GET form, so a filtered queue can be bookmarked."""
+
+    new = forms.BooleanField(
+        label="Only new applications (submitted, not yet reviewed)", required=False
+    )
+    status = forms.ChoiceField(label="Status", required=False)
+    plan = PlanChoiceField(
+        label="Plan", queryset=MediMediPlan.objects.none(), required=False, empty_label="Any plan"
+    )
+    county = forms.ChoiceField(label="County", required=False)
+    submitted_from = forms.DateField(
+        label="Submitted on or after", required=False, widget=DateInput()
+    )
+    submitted_to = forms.DateField(
+        label="Submitted on or before", required=False, widget=DateInput()
+    )
+    q = forms.CharField(
+        label="Search",
+        required=False,
+        max_length=64,
+        help_text="A Medicare number (MBI), a Medi-Cal CIN, or a name (last name, or first and last).",
+    )
+    date_of_birth = forms.DateField(
+        label="Date of birth",
+        required=False,
+        help_text="Narrows a name search.",
+        widget=DateInput(),
+    )
+
+    def __init__(
+        self, *args: Any, plans: QuerySet[MediMediPlan], statuses: Sequence[str], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        plan_field = self.fields["plan"]
+        assert isinstance(plan_field, PlanChoiceField)
+        plan_field.queryset = plans
+        status_field = self.fields["status"]
+        assert isinstance(status_field, forms.ChoiceField)
+        status_field.choices = [("", "Any status")] + [
+            (value, ApplicationStatus(value).label) for value in statuses
+        ]
+        county_field = self.fields["county"]
+        assert isinstance(county_field, forms.ChoiceField)
+        county_field.choices = [("", "Any county"), *county_choices()]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start: date | None = cleaned.get("submitted_from")
+        end: date | None = cleaned.get("submitted_to")
+        if start and end and start > end:
+            self.add_error("submitted_to", "This date must be on or after the first date.")
+        return cleaned
+
+    def selector_arguments(self) -> dict[str, Any]:
+        """The cleaned filters as ``application_queue`` takes them."""
+        data = self.cleaned_data
+        plan = data.get("plan")
+        return {
+            "status": data.get("status") or None,
+            "plan": plan.pk if plan else None,
+            "county": data.get("county") or None,
+            "submitted_from": data.get("submitted_from"),
+            "submitted_to": data.get("submitted_to"),
+            "new": bool(data.get("new")),
+            "search": data.get("q") or None,
+            "date_of_birth": data.get("date_of_birth"),
+        }

@@ -1,0 +1,43 @@
+"""Page URLs for members (``/me/...``), staff (``/staff/...``) and signup."""
+
+from django.urls import path
+from django.views.generic import RedirectView
+
+from accounts.views import signup
+from enrollment import views
+
+urlpatterns = [
+    path("accounts/signup/", signup, name="signup"),
+    path("me/", views.member_home, name="member-home"),
+    path("me/link/", views.member_link, name="member-link"),
+    path("me/applications/new/", views.application_new, name="member-application-new"),
+    path("me/applications/<int:pk>/", views.application_detail, name="member-application"),
+    path("me/applications/<int:pk>/edit/", views.application_edit, name="member-application-edit"),
+    path(
+        "me/applications/<int:pk>/withdraw/",
+        views.application_withdraw,
+        name="member-application-withdraw",
+    ),
+    path("me/enrollments/<int:pk>/disenroll/", views.member_disenroll, name="member-disenroll"),
+    path("staff/", RedirectView.as_view(pattern_name="staff-queue", permanent=False)),
+    path("staff/queue/", views.staff_queue, name="staff-queue"),
+    path("staff/applications/<int:pk>/", views.staff_application, name="staff-application"),
+    path(
+        "staff/applications/<int:pk>/start-review/",
+        views.staff_start_review,
+        name="staff-start-review",
+    ),
+    path(
+        "staff/applications/<int:pk>/request-info/",
+        views.staff_request_info,
+        name="staff-request-info",
+    ),
+    path("staff/applications/<int:pk>/approve/", views.staff_approve, name="staff-approve"),
+    path("staff/applications/<int:pk>/deny/", views.staff_deny, name="staff-deny"),
+    path("staff/applications/<int:pk>/withdraw/", views.staff_withdraw, name="staff-withdraw"),
+    path(
+        "staff/applications/<int:pk>/enrollments/<int:enrollment_pk>/disenroll/",
+        views.staff_disenroll,
+        name="staff-disenroll",
+    ),
+]

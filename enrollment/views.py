@@ -1,0 +1,731 @@
+"""Member and staff pages for applications and enrollments.
+
+Views check who may act (the same rules as ``enrollment.api.views``), call one service, and show
+what the service said: ``DomainError.message``, and every reason of a ``NotEligible``. They hold
+no business rules. Every page is server-rendered and works without JavaScript; every change is
+a POST with a CSRF token, and a GET never changes anything.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.errors import DomainError, NotEligible
+from accounts.models import User
+from accounts.services import audit_record
+from eligibility.models import Beneficiary, MediMediPlan
+from eligibility.rules import InvalidFacts, last_day_of_month
+from eligibility.rules.dual_status import DESCRIPTIONS
+from eligibility.selectors import (
+    EligibilityResult,
+    california_today,
+    eligibility_check,
+    person_facts_on,
+)
+from eligibility.services import beneficiary_link
+from enrollment import services
+from enrollment.forms import (
+    ApplicationForm,
+    DenyForm,
+    LinkForm,
+    QueueFilterForm,
+    RequestInfoForm,
+    StaffDisenrollForm,
+    WithdrawForm,
+)
+from enrollment.models import (
+    TRANSITIONS,
+    Application,
+    ApplicationStatus,
+    DenialReason,
+    Enrollment,
+    EnrollmentKind,
+)
+from enrollment.selectors import (
+    application_queue,
+    applications_visible_to,
+    enrollments_visible_to,
+    staff_organization_id,
+)
+
+QUEUE_PAGE_SIZE = 25
+SUBMIT = "submit"
+
+# ---------------------------------------------------------------------------------------------
+# Shared helpers
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _is_staff(user: User) -> bool:
+    return user.is_admin or user.is_plan_staff
+
+
+def _linked_beneficiary(user: User) -> Beneficiary | None:
+    return Beneficiary.objects.filter(user=user).select_related("county").first()
+
+
+def _show_domain_error(request: HttpRequest, exc: DomainError) -> None:
+    """Put a refusal on the page: the message and, for ``NotEligible``, every reason."""
+    messages.error(request, exc.message)
+    reasons = exc.extra.get("reasons") if isinstance(exc, NotEligible) else None
+    for reason in reasons if isinstance(reasons, list | tuple) else ():
+        messages.error(request, str(reason["message"]), extra_tags="reason")
+
+
+def _field_error(form: forms.Form, exc: DomainError) -> bool:
+    """Attach a service's refusal to the form field it names; False when it names none."""
+    field = exc.extra.get("field")
+    if isinstance(field, str) and field in form.fields:
+        form.add_error(field, exc.message)
+        return True
+    return False
+
+
+def _status_label(value: str) -> str:
+    return ApplicationStatus(value).label if value else "New"
+
+
+def _denial_labels(codes: list[str]) -> list[str]:
+    return [DenialReason(code).label for code in codes if code in DenialReason.values]
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    at: datetime
+    from_label: str
+    to_label: str
+    to_status: str
+    note: str
+    reasons: list[str]
+    actor: str
+
+
+def _history(application: Application) -> list[HistoryRow]:
+    return [
+        HistoryRow(
+            at=change.at,
+            from_label=_status_label(change.from_status) if change.from_status else "",
+            to_label=_status_label(change.to_status),
+            to_status=change.to_status,
+            note=change.note,
+            reasons=_denial_labels(list(change.reason_codes or [])),
+            actor=change.actor.get_username() if change.actor else "",
+        )
+        for change in application.status_changes.all()
+    ]
+
+
+def _can_become(application: Application, status: str) -> bool:
+    """Whether the pipeline allows the move: decides which buttons to show, nothing more."""
+    return status in TRANSITIONS[application.status]
+
+
+# ---------------------------------------------------------------------------------------------
+# Members
+
+
+def _own_applications(user: User) -> QuerySet[Application]:
+    """The member's own applications (others' ids are not found, as in the API)."""
+    return applications_visible_to(user).filter(beneficiary__user=user)
+
+
+def _offer_for(beneficiary: Beneficiary) -> EligibilityResult | None:
+    """Check the member's recorded facts as of today, as the screener does, with the plans.
+
+    None when the recorded facts contradict each other (no check can be made).
+    """
+    today = california_today()
+    try:
+        return eligibility_check(
+            facts=person_facts_on(beneficiary, today), county=beneficiary.county, as_of=today
+        )
+    except InvalidFacts:
+        return None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_link(request: HttpRequest) -> HttpResponse:
+    """Link the account to the person's record with an MBI or CIN, birth date and last name."""
+    user = _user(request)
+    if _linked_beneficiary(user) is not None:
+        messages.info(
+            request, "Your account is already linked to your Medicare and Medi-Cal record."
+        )
+        return redirect("member-home")
+    form = LinkForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            beneficiary_link(user=user, **form.cleaned_data)
+        except DomainError as exc:
+            # One message whatever went wrong: never say whether the record exists.
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "Your account is now linked to your record.")
+            return redirect("member-home")
+    return render(request, "enrollment/link.html", {"form": form})
+
+
+@login_required
+@require_GET
+def member_home(request: HttpRequest) -> HttpResponse:
+    """My Medi-Medi: the member's record, applications and enrollments."""
+    user = _user(request)
+    beneficiary = _linked_beneficiary(user)
+    if beneficiary is None:
+        return redirect("staff-queue" if _is_staff(user) else "member-link")
+    applications = _own_applications(user).filter(beneficiary=beneficiary)
+    enrollments = enrollments_visible_to(user).filter(beneficiary=beneficiary)
+    return render(
+        request,
+        "enrollment/home.html",
+        {
+            "beneficiary": beneficiary,
+            "applications": applications,
+            "enrollments": enrollments,
+            "withdrawable": {
+                a.pk for a in applications if _can_become(a, ApplicationStatus.WITHDRAWN)
+            },
+        },
+    )
+
+
+def _member_and_record(request: HttpRequest) -> tuple[User, Beneficiary | None]:
+    user = _user(request)
+    return user, _linked_beneficiary(user)
+
+
+def _application_changes(form: ApplicationForm) -> dict[str, Any]:
+    data = form.cleaned_data
+    return {
+        "plan": data["plan"],
+        "contact_email": data["contact_email"],
+        "contact_phone": data["contact_phone"],
+        "language": data["language"],
+        "notice_format": data["notice_format"],
+    }
+
+
+def _render_application_form(
+    request: HttpRequest,
+    *,
+    beneficiary: Beneficiary,
+    offer: EligibilityResult | None,
+    form: ApplicationForm | None,
+    application: Application | None,
+) -> HttpResponse:
+    return render(
+        request,
+        "enrollment/application_form.html",
+        {
+            "beneficiary": beneficiary,
+            "offer": offer,
+            "form": form,
+            "application": application,
+        },
+    )
+
+
+def _save_or_submit(
+    request: HttpRequest,
+    *,
+    user: User,
+    beneficiary: Beneficiary,
+    offer: EligibilityResult,
+    form: ApplicationForm,
+    application: Application,
+) -> HttpResponse:
+    """Stop at the saved draft, or submit it; a refused submission keeps the draft."""
+    if request.POST.get("action") != SUBMIT:
+        messages.success(request, "Your application is saved as a draft. You can finish it later.")
+        return redirect("member-application", pk=application.pk)
+    try:
+        services.application_submit(application=application, actor=user)
+    except DomainError as exc:
+        if _field_error(form, exc):
+            messages.info(request, "Your answers are saved as a draft.")
+            return _render_application_form(
+                request, beneficiary=beneficiary, offer=offer, form=form, application=application
+            )
+        _show_domain_error(request, exc)
+        messages.info(request, "Your answers are saved as a draft.")
+        return redirect("member-application-edit", pk=application.pk)
+    messages.success(request, "Your application is submitted. We will write to you.")
+    return redirect("member-application", pk=application.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def application_new(request: HttpRequest) -> HttpResponse:
+    """Start an application: choose one of the plans offered in the member's county."""
+    user, beneficiary = _member_and_record(request)
+    if beneficiary is None:
+        return redirect("member-link")
+    offer = _offer_for(beneficiary)
+    if offer is None or not offer.decision.eligible:
+        return _render_application_form(
+            request, beneficiary=beneficiary, offer=offer, form=None, application=None
+        )
+    form = ApplicationForm(
+        request.POST or None,
+        plans=offer.plans,
+        initial={
+            "plan": offer.plans[0].id if len(offer.plans) == 1 else None,
+            "contact_email": beneficiary.email or user.email,
+            "contact_phone": beneficiary.phone,
+            "language": beneficiary.preferred_language,
+            "notice_format": beneficiary.preferred_format,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        application = services.application_create(
+            beneficiary=beneficiary, actor=user, **_application_changes(form)
+        )
+        return _save_or_submit(
+            request,
+            user=user,
+            beneficiary=beneficiary,
+            offer=offer,
+            form=form,
+            application=application,
+        )
+    return _render_application_form(
+        request, beneficiary=beneficiary, offer=offer, form=form, application=None
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Resume a draft: change the choices, save again, or submit."""
+    user, beneficiary = _member_and_record(request)
+    application = get_object_or_404(_own_applications(user), pk=pk)
+    assert beneficiary is not None  # the application is the member's own
+    if application.status != ApplicationStatus.DRAFT:
+        messages.info(request, "This application is no longer a draft, so it cannot be changed.")
+        return redirect("member-application", pk=application.pk)
+    offer = _offer_for(beneficiary)
+    if offer is None or not offer.decision.eligible:
+        return _render_application_form(
+            request, beneficiary=beneficiary, offer=offer, form=None, application=application
+        )
+    form = ApplicationForm(
+        request.POST or None,
+        plans=offer.plans,
+        initial={
+            "plan": application.plan_id,
+            "contact_email": application.contact_email,
+            "contact_phone": application.contact_phone,
+            "language": application.language,
+            "notice_format": application.notice_format,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            application = services.application_update_draft(
+                application=application, actor=user, changes=_application_changes(form)
+            )
+        except DomainError as exc:
+            _show_domain_error(request, exc)
+            return redirect("member-application", pk=application.pk)
+        return _save_or_submit(
+            request,
+            user=user,
+            beneficiary=beneficiary,
+            offer=offer,
+            form=form,
+            application=application,
+        )
+    return _render_application_form(
+        request, beneficiary=beneficiary, offer=offer, form=form, application=application
+    )
+
+
+@login_required
+@require_GET
+def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Where the member's application stands: history, decision, effective date, enrollments."""
+    user = _user(request)
+    application = get_object_or_404(_own_applications(user), pk=pk)
+    history = _history(application)
+    asked = [row for row in history if row.to_status == ApplicationStatus.INFO_REQUESTED]
+    return render(
+        request,
+        "enrollment/application_detail.html",
+        {
+            "application": application,
+            "history": history,
+            "info_request": asked[-1] if asked else None,
+            "denial_reasons": _denial_labels(application.denial_reasons),
+            "enrollments": application.enrollments.select_related(
+                "medi_medi_plan", "medi_cal_plan"
+            ),
+            "can_withdraw": _can_become(application, ApplicationStatus.WITHDRAWN),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask the member to confirm, then withdraw the application (POST only changes it)."""
+    user = _user(request)
+    application = get_object_or_404(_own_applications(user), pk=pk)
+    if request.method == "POST":
+        try:
+            services.application_withdraw(application=application, actor=user)
+        except DomainError as exc:
+            _show_domain_error(request, exc)
+        else:
+            messages.success(request, "Your application is withdrawn.")
+        return redirect("member-application", pk=application.pk)
+    return render(request, "enrollment/application_withdraw.html", {"application": application})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_disenroll(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask the member to confirm leaving their Medi-Medi Plan, then end it (POST only)."""
+    user = _user(request)
+    enrollment = get_object_or_404(
+        enrollments_visible_to(user).filter(beneficiary__user=user), pk=pk
+    )
+    if request.method == "POST":
+        try:
+            ended = services.enrollment_disenroll(enrollment=enrollment, actor=user)
+        except DomainError as exc:
+            _show_domain_error(request, exc)
+        else:
+            messages.success(request, _disenrolled_message(ended))
+        return redirect("member-home")
+    return render(
+        request,
+        "enrollment/disenroll_confirm.html",
+        {
+            "enrollment": enrollment,
+            # What the service will set: shown so the member knows before confirming.
+            "end_date": last_day_of_month(california_today()),
+            "medi_cal": enrollment.aligned_medi_cal.filter(cancelled=False).select_related(
+                "medi_cal_plan"
+            ),
+        },
+    )
+
+
+def _disenrolled_message(enrollment: Enrollment) -> str:
+    plan = enrollment.medi_medi_plan.name if enrollment.medi_medi_plan else "Medi-Medi Plan"
+    if enrollment.cancelled:
+        return f"Your {plan} enrollment is cancelled; it will not start."
+    end = enrollment.end_date
+    assert end is not None
+    return (
+        f"Your {plan} coverage ends on {end:%B} {end.day}, {end.year}. After that you have "
+        "Original Medicare. Your Medi-Cal plan coverage continues."
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Staff
+
+
+def _staff_user(request: HttpRequest) -> User:
+    """The logged-in plan staff member or admin; anyone else is refused (403)."""
+    user = _user(request)
+    if not _is_staff(user):
+        raise PermissionDenied("Only plan enrollment staff can see this page.")
+    return user
+
+
+def _staff_application(request: HttpRequest, pk: int) -> tuple[User, Application]:
+    """The application if the staff member may see it (their organization's, never a draft)."""
+    user = _staff_user(request)
+    return user, get_object_or_404(applications_visible_to(user), pk=pk)
+
+
+@login_required
+@require_GET
+def staff_queue(request: HttpRequest) -> HttpResponse:
+    """The work queue: filters, search, the latest status of each application, 25 a page."""
+    user = _staff_user(request)
+    org = staff_organization_id(user)
+    plans = (
+        MediMediPlan.objects.all()
+        if org is None
+        else MediMediPlan.objects.filter(organization_id=org)
+    )
+    statuses = [
+        s for s in ApplicationStatus.values if user.is_admin or s != ApplicationStatus.DRAFT
+    ]
+    filters = {key: value for key, value in request.GET.items() if key != "page"}
+    form = QueueFilterForm(filters or None, plans=plans, statuses=statuses)
+    page = None
+    rows: list[tuple[Application, HistoryRow | None]] = []
+    if not form.is_bound or form.is_valid():
+        arguments = form.selector_arguments() if form.is_bound else {}
+        paginator = Paginator(application_queue(user, **arguments), QUEUE_PAGE_SIZE)
+        page = paginator.get_page(request.GET.get("page"))
+        for application in page.object_list:
+            history = _history(application)
+            rows.append((application, history[-1] if history else None))
+        audit_record(
+            actor=user,
+            action="read",
+            object_type="application_queue",
+            object_id="list",
+            detail={"ids": [application.pk for application, _ in rows]},
+        )
+    return render(
+        request,
+        "enrollment/staff/queue.html",
+        {"form": form, "page": page, "rows": rows, "filtered": bool(filters)},
+    )
+
+
+@dataclass
+class EnrollmentRow:
+    enrollment: Enrollment
+    disenroll_form: forms.Form | None
+
+
+def _render_staff_application(
+    request: HttpRequest,
+    user: User,
+    application: Application,
+    bound: dict[str, forms.Form] | None = None,
+) -> HttpResponse:
+    """Show the member record to staff and audit the read (every view of it is audited)."""
+    audit_record(actor=user, action="read", object_type="application", object_id=application.pk)
+    bound = bound or {}
+    beneficiary = application.beneficiary
+    today = california_today()
+    org = staff_organization_id(user)
+    enrollments = enrollments_visible_to(user).filter(beneficiary=beneficiary)
+    endable = enrollments.filter(kind=EnrollmentKind.MEDI_MEDI, cancelled=False, end_date=None)
+    if org is not None:  # staff end only their own organization's enrollments
+        endable = endable.filter(medi_medi_plan__organization_id=org)
+    endable_ids = set(endable.values_list("pk", flat=True))
+    rows = []
+    for enrollment in enrollments:
+        form: forms.Form | None = None
+        if enrollment.pk in endable_ids:
+            prefix = f"disenroll{enrollment.pk}"
+            form = bound.get(prefix) or StaffDisenrollForm(
+                prefix=prefix, initial={"requested_on": today}
+            )
+        rows.append(EnrollmentRow(enrollment=enrollment, disenroll_form=form))
+    action_forms: dict[str, forms.Form] = {
+        "request_info_form": bound.get("info") or RequestInfoForm(prefix="info"),
+        "deny_form": bound.get("deny") or DenyForm(prefix="deny"),
+        "withdraw_form": bound.get("withdraw") or WithdrawForm(prefix="withdraw"),
+    }
+    invalid = [form for form in bound.values() if form.errors]
+    return render(
+        request,
+        "enrollment/staff/application.html",
+        {
+            "application": application,
+            "beneficiary": beneficiary,
+            "medi_cal_periods": beneficiary.medi_cal_periods.all(),
+            "determinations": [
+                (title, determination, DESCRIPTIONS.get(determination.dual_status_category, ""))
+                for title, determination in (
+                    ("Eligibility check at submission", application.determination),
+                    (
+                        "Re-check for the effective date, at approval",
+                        application.approval_determination,
+                    ),
+                )
+                if determination is not None
+            ],
+            "history": _history(application),
+            "denial_reasons": _denial_labels(application.denial_reasons),
+            "enrollment_rows": rows,
+            "can": {
+                "review": _can_become(application, ApplicationStatus.IN_REVIEW),
+                "request_info": _can_become(application, ApplicationStatus.INFO_REQUESTED),
+                "approve": _can_become(application, ApplicationStatus.APPROVED),
+                "deny": _can_become(application, ApplicationStatus.DENIED),
+                "withdraw": _can_become(application, ApplicationStatus.WITHDRAWN),
+            },
+            "invalid_forms": invalid,
+            **action_forms,
+        },
+    )
+
+
+@login_required
+@require_GET
+def staff_application(request: HttpRequest, pk: int) -> HttpResponse:
+    """One application for staff: the member's facts, the determination, history, actions."""
+    user, application = _staff_application(request, pk)
+    return _render_staff_application(request, user, application)
+
+
+def _after_action(request: HttpRequest, application: Application) -> HttpResponse:
+    return redirect("staff-application", pk=application.pk)
+
+
+def _run(
+    request: HttpRequest,
+    application: Application,
+    call: Callable[[], object],
+    success: str,
+) -> HttpResponse:
+    """Call the service; show its refusal (never a 500, never silently applied) or success."""
+    try:
+        call()
+    except DomainError as exc:
+        _show_domain_error(request, exc)
+    else:
+        messages.success(request, success)
+    return _after_action(request, application)
+
+
+def _run_form(
+    request: HttpRequest,
+    *,
+    user: User,
+    application: Application,
+    form: forms.Form,
+    call: Callable[[dict[str, Any]], Any],
+    success: str | Callable[[Any], str],
+) -> HttpResponse:
+    """Validate the form, call the service; a refusal about a field goes back onto the form.
+
+    ``success`` is the message to show, or makes it from what the service returned.
+    """
+    assert form.prefix is not None
+    if form.is_valid():
+        try:
+            result = call(form.cleaned_data)
+        except DomainError as exc:
+            if not _field_error(form, exc):
+                _show_domain_error(request, exc)
+                return _after_action(request, application)
+        else:
+            messages.success(request, success(result) if callable(success) else success)
+            return _after_action(request, application)
+    fresh = get_object_or_404(applications_visible_to(user), pk=application.pk)
+    return _render_staff_application(request, user, fresh, bound={form.prefix: form})
+
+
+@login_required
+@require_POST
+def staff_start_review(request: HttpRequest, pk: int) -> HttpResponse:
+    user, application = _staff_application(request, pk)
+    return _run(
+        request,
+        application,
+        lambda: services.application_start_review(application=application, actor=user),
+        "Review started.",
+    )
+
+
+@login_required
+@require_POST
+def staff_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    user, application = _staff_application(request, pk)
+    return _run(
+        request,
+        application,
+        lambda: services.application_approve(application=application, actor=user),
+        "Approved. The member is enrolled in the Medi-Medi Plan and its aligned Medi-Cal plan.",
+    )
+
+
+@login_required
+@require_POST
+def staff_request_info(request: HttpRequest, pk: int) -> HttpResponse:
+    user, application = _staff_application(request, pk)
+    return _run_form(
+        request,
+        user=user,
+        application=application,
+        form=RequestInfoForm(request.POST, prefix="info"),
+        call=lambda data: services.application_request_info(
+            application=application, actor=user, note=data["note"]
+        ),
+        success="Information requested. The member sees your note.",
+    )
+
+
+@login_required
+@require_POST
+def staff_deny(request: HttpRequest, pk: int) -> HttpResponse:
+    user, application = _staff_application(request, pk)
+    return _run_form(
+        request,
+        user=user,
+        application=application,
+        form=DenyForm(request.POST, prefix="deny"),
+        call=lambda data: services.application_deny(
+            application=application, actor=user, reasons=data["reasons"], note=data["note"]
+        ),
+        success="Denied. The member is told each reason and how to appeal.",
+    )
+
+
+@login_required
+@require_POST
+def staff_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    user, application = _staff_application(request, pk)
+    return _run_form(
+        request,
+        user=user,
+        application=application,
+        form=WithdrawForm(request.POST, prefix="withdraw"),
+        call=lambda data: services.application_withdraw(
+            application=application, actor=user, note=data["note"]
+        ),
+        success="Marked as withdrawn.",
+    )
+
+
+@login_required
+@require_POST
+def staff_disenroll(request: HttpRequest, pk: int, enrollment_pk: int) -> HttpResponse:
+    """End a Medi-Medi enrollment of the staff member's organization for this member."""
+    user, application = _staff_application(request, pk)
+    queryset = enrollments_visible_to(user).filter(beneficiary=application.beneficiary_id)
+    org = staff_organization_id(user)
+    if org is not None:  # staff end only their own organization's enrollments
+        queryset = queryset.filter(medi_medi_plan__organization_id=org)
+    enrollment = get_object_or_404(queryset, pk=enrollment_pk)
+    return _run_form(
+        request,
+        user=user,
+        application=application,
+        form=StaffDisenrollForm(request.POST, prefix=f"disenroll{enrollment.pk}"),
+        call=lambda data: services.enrollment_disenroll(
+            enrollment=enrollment,
+            actor=user,
+            requested_on=data["requested_on"],
+            note=data["note"],
+        ),
+        success=_staff_disenrolled_message,
+    )
+
+
+def _staff_disenrolled_message(enrollment: Enrollment) -> str:
+    if enrollment.cancelled:
+        return "The enrollment is cancelled before it started. Medi-Cal plan coverage continues."
+    end = enrollment.end_date
+    assert end is not None
+    return (
+        f"The Medi-Medi Plan enrollment ends on {end:%B} {end.day}, {end.year}. "
+        "Medi-Cal plan coverage continues."
+    )
