@@ -1,7 +1,6 @@
 """Channels (email, print) and how a delivery error is judged: transient or permanent."""
 
 import smtplib
-from typing import Any
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
@@ -107,8 +106,3 @@ def channel_deliver(
         recipient_has_mailing_address(notice)
     else:
         raise PermanentDeliveryError(f"unknown channel {notice.channel!r}")
-
-
-def delivery_summary(notice: Notice) -> dict[str, Any]:
-    """Return what may be logged about a notice: ids and codes, never PHI."""
-    return {"notice": notice.pk, "kind": notice.kind, "channel": notice.channel}

@@ -7,7 +7,6 @@ block. The same fragment feeds the HTML and the PDF, so both say the same thing.
 """
 
 import datetime
-import html
 import re
 import zoneinfo
 from dataclasses import dataclass
@@ -349,8 +348,3 @@ def notice_render(notice: Notice) -> RenderedNotice:
         large_print=notice.format == NoticeFormat.LARGE_PRINT,
         reference=f"Ref. N-{notice.pk}",
     )
-
-
-def html_to_text(fragment: str) -> str:
-    """Return the visible text of an HTML fragment (for checks and plain previews)."""
-    return html.unescape(re.sub(r"<[^>]+>", " ", fragment))

@@ -107,6 +107,8 @@ def notice_queue(
         raise InvalidNotice(f"unknown notice kind {kind!r}")
     if not idempotency_key or not recipient_key:
         raise InvalidNotice("a notice needs an idempotency key and a recipient key")
+    if len(idempotency_key) > 200 or len(recipient_key) > 100:
+        raise InvalidNotice("idempotency keys hold 200 characters, recipient keys 100")
     if channel is not None and channel not in NoticeChannel.values:
         raise InvalidNotice(f"unknown channel {channel!r}")
     if scheduled_for is not None and timezone.is_naive(scheduled_for):

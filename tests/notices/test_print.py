@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.core import mail
+from django.core.management import call_command
 
 from notices.models import Notice, NoticeChannel, NoticeStatus
 from notices.services import notice_queue, notices_print_batch_build
@@ -78,3 +79,16 @@ def test_print_notice_without_a_mailing_address_fails_at_once(
 
 def archive_text(rows: list[dict[str, str]]) -> str:
     return " ".join(" ".join(row.values()) for row in rows)
+
+
+def test_the_print_batch_command_reports_the_batch(
+    django_capture_on_commit_callbacks: CaptureCallbacks, recipient: dict[str, Any]
+) -> None:
+    out = io.StringIO()
+    call_command("notices_print_batch", stdout=out)
+    assert out.getvalue().strip() == "no print letters waiting"
+    queue_print(django_capture_on_commit_callbacks, {**recipient, "format": "large_print"}, "p:5")
+    out = io.StringIO()
+    call_command("notices_print_batch", stdout=out)
+    assert out.getvalue().startswith("print batch ")
+    assert "1 letter(s) (0 braille or audio)" in out.getvalue()

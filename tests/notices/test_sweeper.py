@@ -1,15 +1,17 @@
 """The sweeper: a broker outage or a lost worker delays letters but loses none."""
 
 import datetime
+import io
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.core import mail
+from django.core.management import call_command
 from django.utils import timezone
 
 from notices import tasks
-from notices.models import Notice, NoticeStatus
+from notices.models import NOTICE_TRANSITIONS, Notice, NoticeStatus
 from notices.services import notice_queue, notices_sweep
 from tests.notices.conftest import context_for
 
@@ -181,3 +183,23 @@ def test_a_cancelled_or_failed_notice_is_never_swept(
         result = notices_sweep()
     assert (result.requeued, result.reclaimed, result.failed) == ([], [], [])
     assert mail.outbox == []
+
+
+def test_the_sweep_command_reports_what_it_did(
+    django_capture_on_commit_callbacks: CaptureCallbacks, recipient: dict[str, Any]
+) -> None:
+    notice = queue_unpublished(django_capture_on_commit_callbacks, recipient)
+    age(notice, next_attempt_at=timezone.now() - datetime.timedelta(seconds=1))
+    out = io.StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("notices_sweep", stdout=out)
+    assert out.getvalue().strip() == "requeued 1, reclaimed 0, failed 0"
+    notice.refresh_from_db()
+    assert notice.status == NoticeStatus.SENT
+
+
+def test_statuses_move_only_as_the_transition_map_allows() -> None:
+    assert set(NOTICE_TRANSITIONS) == set(NoticeStatus.values)
+    for final in (NoticeStatus.SENT, NoticeStatus.FAILED, NoticeStatus.CANCELLED):
+        assert NOTICE_TRANSITIONS[final] == frozenset()
+    assert NOTICE_TRANSITIONS[NoticeStatus.QUEUED] == {NoticeStatus.SENDING, NoticeStatus.CANCELLED}
