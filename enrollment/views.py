@@ -130,7 +130,7 @@ def _history(application: Application) -> list[HistoryRow]:
 
 
 def _can_become(application: Application, status: str) -> bool:
-    """Whether the pipeline allows the move: decides which buttons to show, nothing more."""
+    """Tell whether the pipeline allows the move: it decides which buttons show, nothing more."""
     return status in TRANSITIONS[application.status]
 
 
@@ -139,7 +139,7 @@ def _can_become(application: Application, status: str) -> bool:
 
 
 def _own_applications(user: User) -> QuerySet[Application]:
-    """The member's own applications (others' ids are not found, as in the API)."""
+    """Return the member's own applications (others' ids are not found, as in the API)."""
     return applications_visible_to(user).filter(beneficiary__user=user)
 
 
@@ -183,7 +183,7 @@ def member_link(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def member_home(request: HttpRequest) -> HttpResponse:
-    """My Medi-Medi: the member's record, applications and enrollments."""
+    """Show My Medi-Medi: the member's record, applications and enrollments."""
     user = _user(request)
     beneficiary = _linked_beneficiary(user)
     if beneficiary is None:
@@ -205,6 +205,7 @@ def member_home(request: HttpRequest) -> HttpResponse:
 
 
 def _member_and_record(request: HttpRequest) -> tuple[User, Beneficiary | None]:
+    """Return the logged-in user and the record linked to them, if any."""
     user = _user(request)
     return user, _linked_beneficiary(user)
 
@@ -358,7 +359,7 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """Where the member's application stands: history, decision, effective date, enrollments."""
+    """Show where the application stands: history, decision, effective date, enrollments."""
     user = _user(request)
     application = get_object_or_404(_own_applications(user), pk=pk)
     history = _history(application)
@@ -443,7 +444,7 @@ def _disenrolled_message(enrollment: Enrollment) -> str:
 
 
 def _staff_user(request: HttpRequest) -> User:
-    """The logged-in plan staff member or admin; anyone else is refused (403)."""
+    """Return the logged-in plan staff member or admin; refuse anyone else (403)."""
     user = _user(request)
     if not _is_staff(user):
         raise PermissionDenied("Only plan enrollment staff can see this page.")
@@ -451,7 +452,7 @@ def _staff_user(request: HttpRequest) -> User:
 
 
 def _staff_application(request: HttpRequest, pk: int) -> tuple[User, Application]:
-    """The application if the staff member may see it (their organization's, never a draft)."""
+    """Return the application if staff may see it (their organization's, never a draft)."""
     user = _staff_user(request)
     return user, get_object_or_404(applications_visible_to(user), pk=pk)
 
@@ -459,7 +460,7 @@ def _staff_application(request: HttpRequest, pk: int) -> tuple[User, Application
 @login_required
 @require_GET
 def staff_queue(request: HttpRequest) -> HttpResponse:
-    """The work queue: filters, search, the latest status of each application, 25 a page."""
+    """Show the work queue: filters, search, each application's latest status, 25 a page."""
     user = _staff_user(request)
     org = staff_organization_id(user)
     plans = (
@@ -570,7 +571,7 @@ def _render_staff_application(
 @login_required
 @require_GET
 def staff_application(request: HttpRequest, pk: int) -> HttpResponse:
-    """One application for staff: the member's facts, the determination, history, actions."""
+    """Show one application to staff: the member's facts, determination, history, actions."""
     user, application = _staff_application(request, pk)
     return _render_staff_application(request, user, application)
 
@@ -626,6 +627,7 @@ def _run_form(
 @login_required
 @require_POST
 def staff_start_review(request: HttpRequest, pk: int) -> HttpResponse:
+    """Start reviewing a submitted application."""
     user, application = _staff_application(request, pk)
     return _run(
         request,
@@ -638,6 +640,7 @@ def staff_start_review(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def staff_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    """Approve: the service re-checks eligibility and enrolls in both plans, or refuses."""
     user, application = _staff_application(request, pk)
     return _run(
         request,
@@ -650,6 +653,7 @@ def staff_approve(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def staff_request_info(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask the member for information; the note is shown to the member."""
     user, application = _staff_application(request, pk)
     return _run_form(
         request,
@@ -666,6 +670,7 @@ def staff_request_info(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def staff_deny(request: HttpRequest, pk: int) -> HttpResponse:
+    """Deny with one or more coded reasons and a note."""
     user, application = _staff_application(request, pk)
     return _run_form(
         request,
@@ -682,6 +687,7 @@ def staff_deny(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def staff_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark the application withdrawn (the member asked, for example by phone)."""
     user, application = _staff_application(request, pk)
     return _run_form(
         request,

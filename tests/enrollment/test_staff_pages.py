@@ -413,3 +413,16 @@ def test_staff_cannot_disenroll_a_medi_cal_enrollment_or_another_organizations(
     )
     medi_medi.refresh_from_db()
     assert medi_medi.end_date is None
+
+
+def test_navigation_is_role_aware_and_my_medi_medi_sends_staff_to_the_queue(staff: User) -> None:
+    staff_client = logged_in(staff)
+    assert staff_client.get("/me/")["Location"] == "/staff/queue/"
+    staff_page = text(staff_client.get("/staff/queue/"))
+    assert '<a href="/staff/queue/" aria-current="page">Work queue</a>' in staff_page
+    assert "My Medi-Medi" not in staff_page
+    member_page = text(logged_in(member()).get("/me/"))
+    assert '<a href="/me/" aria-current="page">My Medi-Medi</a>' in member_page
+    assert "Work queue" not in member_page
+    anonymous = text(Client().get("/eligibility/"))
+    assert 'href="/accounts/signup/"' in anonymous
