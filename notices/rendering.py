@@ -126,13 +126,14 @@ def _text_version(
     letter_date: str,
     closing: str,
     sender: str,
+    sender_block: list[str],
     heading: str,
     taglines: list[Tagline],
 ) -> str:
     lines: list[str] = []
     if top_tagline is not None:
         lines += [top_tagline.text, ""]
-    lines += [letter_date, ""]
+    lines += [*sender_block, "", letter_date, ""]
     for block in blocks:
         if block.tag == "h1":
             lines += [block.text, "=" * len(block.text), ""]
@@ -254,6 +255,7 @@ def render_letter(
         letter_date=date_text,
         closing=words["closing"],
         sender=conf.sender_name,
+        sender_block=[conf.sender_name, *conf.sender_address],
         heading=words["taglines_heading"],
         taglines=taglines,
     )
