@@ -364,7 +364,7 @@ def test_staff_mark_an_application_withdrawn(staff: User, careadvantage: MediMed
     )
     app.refresh_from_db()
     assert app.status == ApplicationStatus.WITHDRAWN
-    assert app.status_changes.last().note == "Member called"  # type: ignore[union-attr]
+    assert app.status_changes.last().note == "Member called"
 
 
 def test_staff_disenroll_from_the_application_page(
