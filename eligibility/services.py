@@ -1,6 +1,8 @@
 """Writes for eligibility: rollout dates, determinations, linking a member to their record."""
 
+import logging
 from datetime import date, timedelta
+from functools import partial
 
 from django.db import transaction
 
@@ -8,6 +10,7 @@ from accounts.errors import Conflict, DomainError
 from accounts.models import User
 from accounts.services import audit_record
 from eligibility.models import Beneficiary, County, EligibilityDetermination
+from eligibility.notifications import county_transition_notices_cancel
 from eligibility.rules import (
     POLICY_VERSION,
     InvalidIdentifier,
@@ -22,6 +25,8 @@ from eligibility.selectors import (
     service_areas_of,
 )
 
+logger = logging.getLogger(__name__)
+
 
 @transaction.atomic
 def county_rollout_update(*, county: County, available_from: date, actor: User | None) -> County:
@@ -33,6 +38,10 @@ def county_rollout_update(*, county: County, available_from: date, actor: User |
     locked.medi_medi_available_from = available_from
     locked._change_reason = f"rollout date {old.isoformat()} -> {available_from.isoformat()}"  # type: ignore[attr-defined]
     locked.save(update_fields=["medi_medi_available_from"])
+    # Letters queued for the old date and not yet sent are void; what is due for the new date
+    # is queued once this commits (and by the daily job if the broker is down now).
+    county_transition_notices_cancel(county=locked, available=old)
+    transaction.on_commit(partial(_publish_transition_run, locked.pk))
     audit_record(
         actor=actor,
         action="update",
@@ -45,6 +54,17 @@ def county_rollout_update(*, county: County, available_from: date, actor: User |
         },
     )
     return locked
+
+
+def _publish_transition_run(county_id: int) -> None:
+    from eligibility.tasks import county_transition_notices_for
+
+    try:
+        county_transition_notices_for.delay(county_id)
+    except Exception as exc:  # a broker outage: the daily job catches up
+        logger.warning(
+            "county %s: transition run not published (%s)", county_id, type(exc).__name__
+        )
 
 
 def determination_create(

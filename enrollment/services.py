@@ -20,6 +20,7 @@ from eligibility.models import Beneficiary, MediMediPlan
 from eligibility.rules import first_of_next_month, last_day_of_month
 from eligibility.selectors import california_today, plan_first_day_in_county, plan_service_area
 from eligibility.services import determination_create
+from enrollment import notifications
 from enrollment.models import (
     TRANSITIONS,
     Application,
@@ -62,12 +63,12 @@ def _move(
     actor: User | None,
     note: str = "",
     reason_codes: Iterable[str] = (),
-) -> None:
+) -> ApplicationStatusChange:
     """Move ``application`` to ``to_status`` or raise ``Conflict``; write the history row."""
     _check_move(application, to_status)
     from_status = application.status
     application.status = to_status
-    ApplicationStatusChange.objects.create(
+    change = ApplicationStatusChange.objects.create(
         application=application,
         from_status=from_status,
         to_status=to_status,
@@ -82,6 +83,7 @@ def _move(
         object_id=application.pk,
         detail={"status": [from_status, to_status]},
     )
+    return change
 
 
 def _lock(application: Application) -> tuple[Beneficiary, Application]:
@@ -172,7 +174,35 @@ def application_submit(
     locked.effective_date = effective
     _move(locked, ApplicationStatus.SUBMITTED, actor=actor)
     locked.save()
+    _keep_letter_preferences(beneficiary, locked, actor)
+    notifications.application_received(locked)
     return locked
+
+
+def _keep_letter_preferences(
+    beneficiary: Beneficiary, application: Application, actor: User | None
+) -> None:
+    """The language and format chosen on an application become the standing request."""
+    changed = {
+        field: value
+        for field, value in (
+            ("preferred_language", application.language),
+            ("preferred_format", application.notice_format),
+        )
+        if getattr(beneficiary, field) != value
+    }
+    if not changed:
+        return
+    for field, value in changed.items():
+        setattr(beneficiary, field, value)
+    beneficiary.save(update_fields=[*changed, "updated_at"])
+    audit_record(
+        actor=actor,
+        action="update",
+        object_type="beneficiary",
+        object_id=beneficiary.pk,
+        detail={"fields": sorted(changed), "application": application.pk},
+    )
 
 
 @transaction.atomic
@@ -189,8 +219,9 @@ def application_request_info(*, application: Application, actor: User, note: str
     if not note.strip():
         raise DomainError("Say what information is needed.", field="note")
     _, locked = _lock(application)
-    _move(locked, ApplicationStatus.INFO_REQUESTED, actor=actor, note=note.strip())
+    change = _move(locked, ApplicationStatus.INFO_REQUESTED, actor=actor, note=note.strip())
     locked.save()
+    notifications.info_requested(locked, change)
     return locked
 
 
@@ -214,6 +245,7 @@ def application_deny(
     locked.decided_at = timezone.now()
     locked.decided_by = actor
     locked.save()
+    notifications.denied(locked)
     return locked
 
 
@@ -314,11 +346,9 @@ def application_approve(
                 enrollment=enrollment.pk,
             )
     day_before = effective - timedelta(days=1)
+    previous_medi_cal = _active_on_or_after(beneficiary, EnrollmentKind.MEDI_CAL, effective)
     try:
-        for old in [
-            *current,
-            *_active_on_or_after(beneficiary, EnrollmentKind.MEDI_CAL, effective),
-        ]:
+        for old in [*current, *previous_medi_cal]:
             _end(old, day_before, EndReason.PLAN_SWITCH, actor=actor, requested_on=today)
         medi_medi = Enrollment.objects.create(
             beneficiary=beneficiary,
@@ -327,7 +357,7 @@ def application_approve(
             start_date=effective,
             application=locked,
         )
-        Enrollment.objects.create(
+        medi_cal = Enrollment.objects.create(
             beneficiary=beneficiary,
             kind=EnrollmentKind.MEDI_CAL,
             medi_cal_plan=area.aligned_medi_cal_plan,
@@ -348,6 +378,13 @@ def application_approve(
         object_type="enrollment",
         object_id=medi_medi.pk,
         detail={"application": locked.pk, "switched_from": [e.pk for e in current]},
+    )
+    notifications.enrolled(
+        locked,
+        medi_medi,
+        medi_cal,
+        switched_from=current[0] if current else None,
+        previous_medi_cal=previous_medi_cal[0] if previous_medi_cal else None,
     )
     return locked
 
@@ -396,5 +433,9 @@ def enrollment_disenroll(
             "end_date": locked.end_date.isoformat() if locked.end_date else None,
             "cancelled": locked.cancelled,
         },
+    )
+    aligned = Enrollment.objects.filter(aligned_with=locked).select_related("medi_cal_plan").first()
+    notifications.disenrolled(
+        locked, aligned.medi_cal_plan.name if aligned and aligned.medi_cal_plan else None
     )
     return locked

@@ -220,6 +220,11 @@ CELERY_BEAT_SCHEDULE: dict[str, Any] = {
         "task": "notices.tasks.notices_print_batch_build",
         "schedule": crontab(hour=17, minute=0),
     },
+    # County transition notices, 60 and 30 days before a county's availability date.
+    "county-transition-notices": {
+        "task": "eligibility.tasks.county_transition_notices",
+        "schedule": crontab(hour=6, minute=0),
+    },
 }
 CELERY_TIMEZONE = TIME_ZONE
 

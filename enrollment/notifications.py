@@ -1,0 +1,149 @@
+"""The letters that enrollment events send, queued in the event's own transaction (the outbox).
+
+Each function builds the recipient snapshot and the context a notice kind needs and calls
+``notices.services.notice_queue`` with an idempotency key naming the event, so a retried request
+never sends a letter twice and a rolled-back event sends none.
+"""
+
+from datetime import date, timedelta
+
+from eligibility.models import Beneficiary, MediMediPlan
+from eligibility.notifications import recipient_key, recipient_snapshot
+from enrollment.models import Application, ApplicationStatusChange, DenialReason, Enrollment
+from notices.models import Notice, NoticeKind
+from notices.services import notice_queue
+
+
+def _recipient(application: Application) -> dict[str, object]:
+    return recipient_snapshot(application.beneficiary, email=application.contact_email or None)
+
+
+def _plan_context(plan: MediMediPlan | None) -> dict[str, object]:
+    if plan is None:
+        return {}
+    return {"plan_name": plan.name, "plan_phone": plan.member_phone}
+
+
+def application_received(application: Application) -> Notice:
+    return notice_queue(
+        kind=NoticeKind.APPLICATION_RECEIVED,
+        idempotency_key=f"application-received:{application.pk}",
+        recipient_key=recipient_key(application.beneficiary_id),
+        recipient=_recipient(application),
+        context={
+            **_plan_context(application.plan),
+            "received_date": application.submitted_at.date() if application.submitted_at else None,
+            "expected_effective_date": application.effective_date,
+            "application_reference": str(application.pk),
+        },
+    )
+
+
+def info_requested(application: Application, change: ApplicationStatusChange) -> Notice:
+    return notice_queue(
+        kind=NoticeKind.INFO_REQUESTED,
+        idempotency_key=f"info-requested:{application.pk}:{change.pk}",
+        recipient_key=recipient_key(application.beneficiary_id),
+        recipient=_recipient(application),
+        context={
+            **_plan_context(application.plan),
+            "staff_note": change.note,
+            "application_reference": str(application.pk),
+        },
+    )
+
+
+def denied(application: Application) -> Notice:
+    reasons = [
+        {
+            "code": code,
+            "message": application.decision_note
+            if code == DenialReason.OTHER and application.decision_note
+            else DenialReason(code).label,
+        }
+        for code in application.denial_reasons
+    ]
+    return notice_queue(
+        kind=NoticeKind.DENIAL,
+        idempotency_key=f"application-denied:{application.pk}",
+        recipient_key=recipient_key(application.beneficiary_id),
+        recipient=_recipient(application),
+        context={
+            **_plan_context(application.plan),
+            "reasons": reasons,
+            "decision_date": application.decided_at.date() if application.decided_at else None,
+            "application_reference": str(application.pk),
+        },
+    )
+
+
+def enrolled(
+    application: Application,
+    medi_medi: Enrollment,
+    medi_cal: Enrollment,
+    switched_from: Enrollment | None,
+    previous_medi_cal: Enrollment | None,
+) -> Notice:
+    """The enrollment confirmation with the ID card, or the plan switch confirmation (with a new card)."""
+    plan = medi_medi.medi_medi_plan
+    assert plan is not None and medi_cal.medi_cal_plan is not None
+    beneficiary: Beneficiary = application.beneficiary
+    common = {
+        "plan_phone": plan.member_phone,
+        "mbi": beneficiary.mbi,
+        "contract_id": plan.contract_id or "",
+        "application_reference": str(application.pk),
+    }
+    if switched_from is not None and switched_from.medi_medi_plan is not None:
+        return notice_queue(
+            kind=NoticeKind.PLAN_SWITCH_CONFIRMATION,
+            idempotency_key=f"plan-switch-confirmed:{medi_medi.pk}",
+            recipient_key=recipient_key(beneficiary),
+            recipient=_recipient(application),
+            context={
+                **common,
+                "old_plan_name": switched_from.medi_medi_plan.name,
+                "old_plan_end_date": medi_medi.start_date - timedelta(days=1),
+                "new_plan_name": plan.name,
+                "new_plan_start_date": medi_medi.start_date,
+                "new_medi_cal_plan_name": medi_cal.medi_cal_plan.name,
+            },
+        )
+    context: dict[str, object] = {
+        **common,
+        "plan_name": plan.name,
+        "medi_cal_plan_name": medi_cal.medi_cal_plan.name,
+        "effective_date": medi_medi.start_date,
+    }
+    if (
+        previous_medi_cal is not None
+        and previous_medi_cal.medi_cal_plan is not None
+        and previous_medi_cal.medi_cal_plan_id != medi_cal.medi_cal_plan_id
+    ):
+        context["previous_medi_cal_plan_name"] = previous_medi_cal.medi_cal_plan.name
+    return notice_queue(
+        kind=NoticeKind.ENROLLMENT_CONFIRMATION,
+        idempotency_key=f"enrollment-confirmed:{medi_medi.pk}",
+        recipient_key=recipient_key(beneficiary),
+        recipient=_recipient(application),
+        context=context,
+    )
+
+
+def disenrolled(enrollment: Enrollment, medi_cal_plan_name: str | None) -> Notice:
+    plan = enrollment.medi_medi_plan
+    assert plan is not None and enrollment.end_date is not None
+    # A cancelled enrollment never started: its coverage "ends" the day before it would have.
+    end: date = (
+        enrollment.start_date - timedelta(days=1) if enrollment.cancelled else enrollment.end_date
+    )
+    context: dict[str, object] = {**_plan_context(plan), "end_date": end}
+    if medi_cal_plan_name:
+        context["medi_cal_plan_name"] = medi_cal_plan_name
+    return notice_queue(
+        kind=NoticeKind.DISENROLLMENT_CONFIRMATION,
+        idempotency_key=f"disenrollment-confirmed:{enrollment.pk}",
+        recipient_key=recipient_key(enrollment.beneficiary_id),
+        recipient=recipient_snapshot(enrollment.beneficiary),
+        context=context,
+    )
