@@ -199,7 +199,7 @@ SPECTACULAR_SETTINGS = {
 # Celery: at-least-once delivery (design.md section 3).
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = False
-CELERY_BROKER_URL = CELERY_BROKER_URL or "memory://"
+CELERY_BROKER_URL = CELERY_BROKER_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
@@ -260,16 +260,16 @@ NOTICES_PDF_FONT_BOLD = os.environ.get(
     "NOTICES_PDF_FONT_BOLD", "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
 )
 
+# Outside production, letters go to files in var/mail/ (one file per message), not to a console
+# that a PDF attachment would flood.
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
     "django.core.mail.backends.smtp.EmailBackend"
     if PRODUCTION
-    else "django.core.mail.backends.console.EmailBackend",
+    else "django.core.mail.backends.filebased.EmailBackend",
 )
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "notices@medimedi.example")
-# For django.core.mail.backends.filebased.EmailBackend (a worker in tests writes mail there).
-if os.environ.get("EMAIL_FILE_PATH"):
-    EMAIL_FILE_PATH = os.environ["EMAIL_FILE_PATH"]
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail"))
 
 # How long a member keeps a Medi-Medi Plan after temporarily losing Medi-Cal (42 CFR 422.52(d):
 # 30 days to 6 months). Health Plan of San Mateo uses 4 months.

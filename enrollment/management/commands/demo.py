@@ -4,6 +4,7 @@ Idempotent: accounts are created once; the synthetic people and their applicatio
 none exist yet. Everyone here is invented; no real PHI.
 """
 
+import logging
 import random
 from datetime import date
 from typing import Any
@@ -58,6 +59,9 @@ class Command(BaseCommand):
     help = "Load reference data, demo accounts, synthetic beneficiaries and applications; print logins."
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # The demo sends dozens of letters; their one-line log entries would bury the logins.
+        for name in ("notices", "celery"):
+            logging.getLogger(name).setLevel(logging.WARNING)
         call_command("load_reference_data", verbosity=0)
         with transaction.atomic():
             logins = self._accounts()
