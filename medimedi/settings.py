@@ -212,20 +212,6 @@ CELERY_TASK_SOFT_TIME_LIMIT = 100
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Publishing must not hang a request when the broker is down: the outbox sweeper resends.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
-CELERY_BEAT_SCHEDULE: dict[str, Any] = {
-    # The notices outbox sweeper: re-enqueues letters a broker outage or a lost worker left.
-    "notices-sweep": {"task": "notices.tasks.notices_sweep", "schedule": 60.0},
-    # Hand the print letters to the vendor once a day (17:00 California time).
-    "notices-print-batch": {
-        "task": "notices.tasks.notices_print_batch_build",
-        "schedule": crontab(hour=17, minute=0),
-    },
-    # County transition notices, 60 and 30 days before a county's availability date.
-    "county-transition-notices": {
-        "task": "eligibility.tasks.county_transition_notices",
-        "schedule": crontab(hour=6, minute=0),
-    },
-}
 CELERY_TIMEZONE = TIME_ZONE
 
 # Notices (docs/notices.md). Delivery attempts before a transient failure becomes final, the
@@ -235,11 +221,33 @@ CELERY_TIMEZONE = TIME_ZONE
 NOTICES_MAX_ATTEMPTS = int(os.environ.get("NOTICES_MAX_ATTEMPTS", "5"))
 NOTICES_RETRY_BACKOFF_SECONDS = int(os.environ.get("NOTICES_RETRY_BACKOFF_SECONDS", "30"))
 NOTICES_RETRY_BACKOFF_MAX_SECONDS = 3600
-NOTICES_SWEEP_GRACE_SECONDS = 30
+NOTICES_SWEEP_GRACE_SECONDS = int(os.environ.get("NOTICES_SWEEP_GRACE_SECONDS", "30"))
 NOTICES_REQUEUE_INTERVAL_SECONDS = 300
 NOTICES_SENDING_TIMEOUT_SECONDS = 600
 # Celery queue for notice tasks (unset: the default queue every worker consumes).
 NOTICES_CELERY_QUEUE = os.environ.get("NOTICES_CELERY_QUEUE") or None
+# How often beat runs the sweeper.
+NOTICES_SWEEP_INTERVAL_SECONDS = float(os.environ.get("NOTICES_SWEEP_INTERVAL_SECONDS", "60"))
+_NOTICES_ROUTE = {"options": {"queue": NOTICES_CELERY_QUEUE}} if NOTICES_CELERY_QUEUE else {}
+CELERY_BEAT_SCHEDULE: dict[str, Any] = {
+    # The notices outbox sweeper: re-enqueues letters a broker outage or a lost worker left.
+    "notices-sweep": {
+        "task": "notices.tasks.notices_sweep",
+        "schedule": NOTICES_SWEEP_INTERVAL_SECONDS,
+        **_NOTICES_ROUTE,
+    },
+    # Hand the print letters to the vendor once a day (17:00 California time).
+    "notices-print-batch": {
+        "task": "notices.tasks.notices_print_batch_build",
+        "schedule": crontab(hour=17, minute=0),
+        **_NOTICES_ROUTE,
+    },
+    # County transition notices, 60 and 30 days before a county's availability date.
+    "county-transition-notices": {
+        "task": "eligibility.tasks.county_transition_notices",
+        "schedule": crontab(hour=6, minute=0),
+    },
+}
 # Printed in letters and taglines when a notice's context has no plan phone. A placeholder
 # (555-01xx is reserved for fiction) until the program's real number is configured.
 NOTICES_PROGRAM_PHONE = os.environ.get("NOTICES_PROGRAM_PHONE", "1-800-555-0100")

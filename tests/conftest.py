@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 from django.conf import settings
 
+from tests.worker_support import worker  # noqa: F401 - a fixture for the whole suite
+
 
 def _missing(item: pytest.Item) -> list[tuple[str, str]]:
     missing = []
