@@ -1,10 +1,10 @@
 """Page URLs for members (``/me/...``), staff (``/staff/...``) and signup."""
 
-from django.urls import path
+from django.urls import path, re_path
 from django.views.generic import RedirectView
 
 from accounts.views import signup
-from enrollment import views
+from enrollment import letters, views
 
 urlpatterns = [
     path("accounts/signup/", signup, name="signup"),
@@ -19,6 +19,16 @@ urlpatterns = [
         name="member-application-withdraw",
     ),
     path("me/enrollments/<int:pk>/disenroll/", views.member_disenroll, name="member-disenroll"),
+    path("me/letters/", letters.member_letters, name="member-letters"),
+    path("me/letters/<int:pk>/", letters.member_letter, name="member-letter"),
+    re_path(
+        r"^me/letters/(?P<pk>[0-9]+)/pdf/?$", letters.member_letter_pdf, name="member-letter-pdf"
+    ),
+    re_path(
+        r"^me/letters/(?P<pk>[0-9]+)/id-card/?$",
+        letters.member_letter_id_card,
+        name="member-letter-id-card",
+    ),
     path("staff/", RedirectView.as_view(pattern_name="staff-queue", permanent=False)),
     path("staff/queue/", views.staff_queue, name="staff-queue"),
     path("staff/applications/<int:pk>/", views.staff_application, name="staff-application"),
@@ -39,5 +49,15 @@ urlpatterns = [
         "staff/applications/<int:pk>/enrollments/<int:enrollment_pk>/disenroll/",
         views.staff_disenroll,
         name="staff-disenroll",
+    ),
+    path(
+        "staff/beneficiaries/<int:pk>/letters/",
+        letters.staff_letters,
+        name="staff-beneficiary-letters",
+    ),
+    path(
+        "staff/beneficiaries/<int:pk>/letters/<int:notice_pk>/resend/",
+        letters.staff_letter_resend,
+        name="staff-letter-resend",
     ),
 ]

@@ -44,6 +44,7 @@ from enrollment.forms import (
     StaffDisenrollForm,
     WithdrawForm,
 )
+from enrollment.letters import member_id_cards
 from enrollment.models import (
     TRANSITIONS,
     Application,
@@ -197,6 +198,7 @@ def member_home(request: HttpRequest) -> HttpResponse:
             "beneficiary": beneficiary,
             "applications": applications,
             "enrollments": enrollments,
+            "id_cards": member_id_cards(beneficiary),
             "withdrawable": {
                 a.pk for a in applications if _can_become(a, ApplicationStatus.WITHDRAWN)
             },

@@ -1,6 +1,12 @@
 from django.urls import re_path
 from rest_framework.routers import DefaultRouter
 
+from enrollment.api.notices import (
+    BeneficiaryNoticesView,
+    NoticeIdCardView,
+    NoticePdfView,
+    NoticeResendView,
+)
 from enrollment.api.views import (
     ApplicationViewSet,
     BeneficiaryEnrollmentsView,
@@ -26,6 +32,18 @@ urlpatterns = [
     ),
     re_path(
         r"^enrollments/(?P<pk>[0-9]+)/disenroll/?$", DisenrollView.as_view(), name="api-disenroll"
+    ),
+    re_path(
+        r"^beneficiaries/(?P<pk>[0-9]+)/notices/?$",
+        BeneficiaryNoticesView.as_view(),
+        name="api-beneficiary-notices",
+    ),
+    re_path(r"^notices/(?P<pk>[0-9]+)/pdf/?$", NoticePdfView.as_view(), name="api-notice-pdf"),
+    re_path(
+        r"^notices/(?P<pk>[0-9]+)/id-card/?$", NoticeIdCardView.as_view(), name="api-notice-id-card"
+    ),
+    re_path(
+        r"^notices/(?P<pk>[0-9]+)/resend/?$", NoticeResendView.as_view(), name="api-notice-resend"
     ),
     *router.urls,
 ]
