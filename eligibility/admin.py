@@ -1,6 +1,7 @@
 from typing import Any
 
 from django.contrib import admin
+from django.db import transaction
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -14,11 +15,33 @@ from eligibility.models import (
     Organization,
     ServiceArea,
 )
+from eligibility.reference_cache import reference_cache_clear
 from eligibility.services import county_rollout_update
 
 
+class ReferenceDataAdmin(SimpleHistoryAdmin):
+    """Reference data: after any change, checks in this process read the database again."""
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        _clear_reference_cache()
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        super().delete_model(request, obj)
+        _clear_reference_cache()
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        super().delete_queryset(request, queryset)
+        _clear_reference_cache()
+
+
+def _clear_reference_cache() -> None:
+    reference_cache_clear()
+    transaction.on_commit(reference_cache_clear)
+
+
 @admin.register(County)
-class CountyAdmin(SimpleHistoryAdmin):
+class CountyAdmin(ReferenceDataAdmin):
     list_display = ("name", "fips", "medi_medi_available_from")
     list_filter = ("medi_medi_available_from",)
     search_fields = ("name", "fips")
@@ -43,14 +66,14 @@ class MediCalPlanInline(admin.TabularInline):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(SimpleHistoryAdmin):
+class OrganizationAdmin(ReferenceDataAdmin):
     list_display = ("name", "code")
     search_fields = ("name", "code")
     inlines = [MediCalPlanInline]
 
 
 @admin.register(MediCalPlan)
-class MediCalPlanAdmin(SimpleHistoryAdmin):
+class MediCalPlanAdmin(ReferenceDataAdmin):
     list_display = ("name", "organization")
     list_filter = ("organization",)
 
@@ -62,7 +85,7 @@ class ServiceAreaInline(admin.TabularInline):
 
 
 @admin.register(MediMediPlan)
-class MediMediPlanAdmin(SimpleHistoryAdmin):
+class MediMediPlanAdmin(ReferenceDataAdmin):
     list_display = ("name", "organization", "contract_number", "pbp", "member_phone")
     list_filter = ("organization",)
     search_fields = ("name", "contract_number")
@@ -70,7 +93,7 @@ class MediMediPlanAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ServiceArea)
-class ServiceAreaAdmin(SimpleHistoryAdmin):
+class ServiceAreaAdmin(ReferenceDataAdmin):
     list_display = ("plan", "county", "aligned_medi_cal_plan", "start_date", "end_date")
     list_filter = ("plan__organization", "county")
     autocomplete_fields = ("county",)

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db.models import Q
 
 from eligibility.models import Beneficiary, County, ServiceArea
+from eligibility.reference_cache import reference_snapshot
 from eligibility.rules import (
     CountyFacts,
     CoverageWindow,
@@ -27,14 +28,15 @@ def california_today() -> date:
 
 def county_lookup(text: str) -> County | None:
     """Find a county by its 5-digit FIPS code or its name, ignoring case and extra spaces."""
-    cleaned = " ".join((text or "").split())
+    cleaned = " ".join((text or "").split()).lower()
     if not cleaned:
         return None
+    snapshot = reference_snapshot()
     if cleaned.isdigit():
-        return County.objects.filter(fips=cleaned).first()
-    if cleaned.lower().endswith(" county"):
+        return snapshot.by_fips.get(cleaned)
+    if cleaned.endswith(" county"):
         cleaned = cleaned[: -len(" county")]
-    return County.objects.filter(name__iexact=cleaned).first()
+    return snapshot.by_name.get(cleaned)
 
 
 def county_choices() -> list[tuple[str, str]]:
@@ -96,10 +98,10 @@ def plans_on(areas: list[ServiceArea], day: date) -> list[OfferedPlan]:
 def eligibility_check(*, facts: PersonFacts, county: County, as_of: date) -> EligibilityResult:
     """Evaluate ``facts`` in ``county`` as of ``as_of`` and list the plans offered.
 
-    Two queries in all however many plans serve the county (the county itself is passed in).
-    Raises ``eligibility.rules.InvalidFacts`` for contradictory facts.
+    Reads the reference snapshot: no query per plan or county, and none at all while the
+    snapshot is fresh. Raises ``eligibility.rules.InvalidFacts`` for contradictory facts.
     """
-    areas = service_areas_of(county)
+    areas = reference_snapshot().areas_by_county.get(county.pk, [])
     decision = evaluate(facts, as_of=as_of, county=county_facts(county, areas))
     return EligibilityResult(
         decision=decision, county=county, plans=plans_on(areas, decision.plans_date)

@@ -11,6 +11,7 @@ from accounts.models import User
 from accounts.services import audit_record
 from eligibility.models import Beneficiary, County, EligibilityDetermination
 from eligibility.notifications import county_transition_notices_cancel
+from eligibility.reference_cache import reference_cache_clear
 from eligibility.rules import (
     POLICY_VERSION,
     InvalidIdentifier,
@@ -41,6 +42,8 @@ def county_rollout_update(*, county: County, available_from: date, actor: User |
     # Letters queued for the old date and not yet sent are void; what is due for the new date
     # is queued once this commits (and by the daily job if the broker is down now).
     county_transition_notices_cancel(county=locked, available=old)
+    reference_cache_clear()
+    transaction.on_commit(reference_cache_clear)
     transaction.on_commit(partial(_publish_transition_run, locked.pk))
     audit_record(
         actor=actor,

@@ -279,6 +279,10 @@ EMAIL_BACKEND = os.environ.get(
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "notices@medimedi.example")
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail"))
 
+# Seconds each process keeps counties and service areas in memory for the eligibility check
+# (eligibility/reference_cache.py); 0 reads the database on every check.
+REFERENCE_CACHE_SECONDS = int(os.environ.get("REFERENCE_CACHE_SECONDS", "60"))
+
 # How long a member keeps a Medi-Medi Plan after temporarily losing Medi-Cal (42 CFR 422.52(d):
 # 30 days to 6 months). Health Plan of San Mateo uses 4 months.
 DEEMING_PERIOD_MONTHS = int(os.environ.get("DEEMING_PERIOD_MONTHS", "4"))

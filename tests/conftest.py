@@ -50,3 +50,11 @@ def reference_data(django_db_blocker: Any) -> None:
 
     with django_db_blocker.unblock():
         call_command("load_reference_data", verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_reference_snapshot() -> None:
+    """Each test starts without the in-process reference snapshot of an earlier test."""
+    from eligibility.reference_cache import reference_cache_clear
+
+    reference_cache_clear()

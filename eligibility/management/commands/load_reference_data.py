@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 
 from eligibility import reference_data
 from eligibility.models import County, MediCalPlan, MediMediPlan, Organization, ServiceArea
+from eligibility.reference_cache import reference_cache_clear
 
 
 class Command(BaseCommand):
@@ -17,5 +18,6 @@ class Command(BaseCommand):
             MediMediPlan=MediMediPlan,
             ServiceArea=ServiceArea,
         )
+        reference_cache_clear()
         if options["verbosity"] > 0:
             self.stdout.write(", ".join(f"{n} {kind} created" for kind, n in created.items()))

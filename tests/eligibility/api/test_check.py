@@ -1,5 +1,7 @@
 """POST /api/v1/eligibility/check: public, JSON, field-keyed 400s, never 500."""
 
+from dataclasses import replace
+from datetime import date
 from typing import Any
 
 import pytest
@@ -158,8 +160,12 @@ def test_get_is_not_allowed(client: Client) -> None:
 def test_check_makes_a_fixed_number_of_queries_however_many_plans(
     client: Client, django_assert_num_queries: Any
 ) -> None:
-    with django_assert_num_queries(2):  # county lookup, service areas with their plans
+    from eligibility.reference_cache import reference_cache_clear
+
+    with django_assert_num_queries(2):  # the reference snapshot: counties, service areas
         few = post(client, {**BODY, "county": "San Mateo"})
+    with django_assert_num_queries(0):  # then nothing while the snapshot is fresh
+        post(client, {**BODY, "county": "Los Angeles"})
     org = Organization.objects.create(name="Extra Org", code="extra")
     medi_cal = MediCalPlan.objects.create(organization=org, name="Extra Medi-Cal")
     county = County.objects.get(name="San Mateo")
@@ -168,10 +174,41 @@ def test_check_makes_a_fixed_number_of_queries_however_many_plans(
         ServiceArea.objects.create(
             plan=plan, county=county, aligned_medi_cal_plan=medi_cal, start_date="2023-01-01"
         )
+    reference_cache_clear()
     with django_assert_num_queries(2):
         many = post(client, {**BODY, "county": "San Mateo"})
     assert len(few.json()["plans"]) == 1
     assert len(many.json()["plans"]) == 9
+
+
+def test_a_rollout_change_is_seen_by_the_next_check_at_once(client: Client) -> None:
+    from eligibility.services import county_rollout_update
+
+    assert (
+        post(client, {**BODY, "county": "Alameda"}).json()["county"]["medi_medi_available_from"]
+        == "2026-01-01"
+    )
+    county_rollout_update(
+        county=County.objects.get(name="Alameda"), available_from=date(2027, 1, 1), actor=None
+    )
+    data = post(client, {**BODY, "county": "Alameda"}).json()
+    assert data["county"]["medi_medi_available_from"] == "2027-01-01"
+    assert "COUNTY_NOT_YET_AVAILABLE" in [r["code"] for r in data["reasons"]]
+
+
+def test_the_snapshot_expires_after_its_ttl(
+    client: Client, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from eligibility import reference_cache
+
+    settings.REFERENCE_CACHE_SECONDS = 60
+    post(client, BODY)
+    County.objects.filter(name="San Mateo").update(medi_medi_available_from=date(2027, 1, 1))
+    assert post(client, BODY).json()["county"]["medi_medi_available_from"] == "2023-01-01"  # cached
+    aged = reference_cache._snapshot
+    assert aged is not None
+    monkeypatch.setattr(reference_cache, "_snapshot", replace(aged, loaded_at=aged.loaded_at - 61))
+    assert post(client, BODY).json()["county"]["medi_medi_available_from"] == "2027-01-01"
 
 
 def test_schema_and_docs_are_published(client: Client) -> None:
@@ -179,3 +216,16 @@ def test_schema_and_docs_are_published(client: Client) -> None:
     assert schema.status_code == 200
     assert b"/api/v1/eligibility/check" in schema.content
     assert client.get(reverse("api-docs")).status_code == 200
+
+
+def test_the_response_matches_its_documented_serializer(client: Client) -> None:
+    from eligibility.api.serializers import EligibilityCheckResponseSerializer
+
+    for county in ("Los Angeles", "Alameda", "Fresno"):
+        data = post(client, {**BODY, "county": county, "as_of": "2023-06-01"}).json()
+        documented = EligibilityCheckResponseSerializer(data=data)
+        assert documented.is_valid(), documented.errors
+        assert set(data) == set(EligibilityCheckResponseSerializer().fields)
+        assert set(data["plans"][0] if data["plans"] else {}) <= {
+            "id", "name", "contract_id", "organization", "member_phone", "aligned_medi_cal_plan"
+        }  # fmt: skip
