@@ -2,6 +2,10 @@
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /app
+# DejaVu fonts let letters print Latin, Cyrillic and Armenian scripts (notices/fonts.py).
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends fonts-dejavu-core \
+ && rm -rf /var/lib/apt/lists/*
 COPY pyproject.toml ./
 COPY . .
 RUN pip install --no-cache-dir . \
@@ -9,4 +13,5 @@ RUN pip install --no-cache-dir . \
  && DJANGO_STATIC_MANIFEST=1 python manage.py collectstatic --noinput
 USER portal
 EXPOSE 8000
+# gunicorn.conf.py keeps query strings (PHI in staff searches) out of the access log.
 CMD ["gunicorn", "medimedi.wsgi", "--bind", "0.0.0.0:8000", "--workers", "4", "--access-logfile", "-"]
