@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.errors import DomainError
 from accounts.models import User
 from accounts.services import audit_record
 from eligibility.models import Beneficiary
@@ -32,11 +33,11 @@ from eligibility.notifications import recipient_key
 from eligibility.selectors import california_today
 from enrollment.models import Enrollment, EnrollmentKind
 from enrollment.selectors import applications_visible_to, beneficiaries_visible_to
-from notices.kinds import CARD_KINDS, InvalidNotice
+from enrollment.services import letter_resend
+from notices.kinds import CARD_KINDS
 from notices.models import Notice, NoticeChannel, NoticeKind, NoticeStatus
 from notices.rendering import letter_date_of
 from notices.selectors import notice_get, notice_id_card_pdf, notice_pdf, notices_for_recipient
-from notices.services import notice_resend
 
 _BENEFICIARY_KEY = re.compile(r"beneficiary:([0-9]+)")
 # The keys enrollment events give the letters that carry an ID card (enrollment.notifications).
@@ -337,13 +338,11 @@ def staff_letter_resend(request: HttpRequest, pk: int, notice_pk: int) -> HttpRe
     form = ResendForm(request.POST)
     id_card_only = form.is_valid() and form.cleaned_data["id_card_only"]
     try:
-        resent = notice_resend(
-            notice=notice,
-            requested_by=user,
-            kind=NoticeKind.ID_CARD if id_card_only else None,
+        resent = letter_resend(
+            notice=notice, beneficiary=beneficiary, actor=user, id_card_only=id_card_only
         )
-    except InvalidNotice as exc:
-        messages.error(request, f"Letter {notice.pk} cannot be sent again: {exc}")
+    except DomainError as exc:
+        messages.error(request, f"Letter {notice.pk} cannot be sent again: {exc.message}")
     else:
         what = "The ID card" if id_card_only else "The letter"
         messages.success(

@@ -17,6 +17,7 @@ from accounts.errors import Conflict, DomainError, NotEligible
 from accounts.models import User
 from accounts.services import audit_record
 from eligibility.models import Beneficiary, MediMediPlan
+from eligibility.notifications import recipient_snapshot
 from eligibility.rules import first_of_next_month, last_day_of_month
 from eligibility.selectors import california_today, plan_first_day_in_county, plan_service_area
 from eligibility.services import determination_create
@@ -31,6 +32,9 @@ from enrollment.models import (
     Enrollment,
     EnrollmentKind,
 )
+from notices.kinds import InvalidNotice
+from notices.models import Notice, NoticeKind, NoticeStatus
+from notices.services import notice_resend
 
 PLAN_NOT_IN_COUNTY = {
     "code": "PLAN_NOT_IN_COUNTY",
@@ -439,3 +443,35 @@ def enrollment_disenroll(
         locked, aligned.medi_cal_plan.name if aligned and aligned.medi_cal_plan else None
     )
     return locked
+
+
+@transaction.atomic
+def letter_resend(
+    *, notice: Notice, beneficiary: Beneficiary, actor: User, id_card_only: bool = False
+) -> Notice:
+    """Send a member's letter (or only its ID card) again, to their address and language now.
+
+    Refused while the letter itself, or an earlier resend of it, is still on its way, so a
+    double click sends one copy.
+    """
+    if notice.status not in (NoticeStatus.SENT, NoticeStatus.FAILED):
+        raise Conflict(
+            "This letter has not been sent yet; it cannot be sent again.", status=notice.status
+        )
+    pending = Notice.objects.filter(
+        resend_of=notice, status__in=(NoticeStatus.QUEUED, NoticeStatus.SENDING)
+    ).first()
+    if pending is not None:
+        raise Conflict(
+            f"Letter {notice.pk} is already being sent again as letter {pending.pk}.",
+            status=pending.status,
+        )
+    try:
+        return notice_resend(
+            notice=notice,
+            requested_by=actor,
+            kind=NoticeKind.ID_CARD if id_card_only else None,
+            recipient=recipient_snapshot(beneficiary),
+        )
+    except InvalidNotice as exc:
+        raise DomainError(str(exc), field="id_card_only" if id_card_only else "detail") from exc

@@ -12,6 +12,10 @@ from accounts.errors import DomainError
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DomainError):
+        field = exc.extra.get("field")
+        if exc.status_code == status.HTTP_400_BAD_REQUEST and isinstance(field, str):
+            # Keyed by the field at fault, like a serializer's validation error.
+            return Response({field: [exc.message]}, status=exc.status_code)
         body: dict[str, Any] = {"detail": exc.message, "code": exc.code, **exc.extra}
         return Response(body, status=exc.status_code)
     if isinstance(exc, DjangoValidationError):

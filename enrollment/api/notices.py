@@ -17,7 +17,7 @@ from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -33,10 +33,10 @@ from enrollment.letters import (
     pdf_response,
 )
 from enrollment.selectors import beneficiaries_visible_to
-from notices.kinds import CARD_KINDS, InvalidNotice
-from notices.models import Notice, NoticeKind
+from enrollment.services import letter_resend
+from notices.kinds import CARD_KINDS
+from notices.models import Notice
 from notices.selectors import notice_id_card_pdf, notice_pdf
-from notices.services import notice_resend
 
 RETRY_AFTER_SECONDS = 60
 
@@ -214,20 +214,18 @@ class NoticeResendView(APIView):
     def post(self, request: Request, pk: int) -> Response:
         user = _user(request)
         _require_staff(user)
-        notice = _visible_notice(user, pk)
+        found = notice_visible_to(user, notice_id=pk)
+        if found is None:
+            raise NotFound("No such notice.")
+        notice, beneficiary = found
         body = ResendSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        id_card_only = body.validated_data["id_card_only"]
-        try:
-            resent = notice_resend(
-                notice=notice,
-                requested_by=user,
-                kind=NoticeKind.ID_CARD if id_card_only else None,
-            )
-        except InvalidNotice as exc:
-            raise ValidationError(
-                {"id_card_only" if id_card_only else "detail": [str(exc)]}
-            ) from exc
+        resent = letter_resend(
+            notice=notice,
+            beneficiary=beneficiary,
+            actor=user,
+            id_card_only=body.validated_data["id_card_only"],
+        )
         fresh = Notice.objects.select_related("requested_by").get(pk=resent.pk)
         return Response(
             NoticeSerializer(fresh, context={"request": request}).data,

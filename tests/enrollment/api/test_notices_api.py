@@ -365,3 +365,36 @@ def test_the_schema_documents_the_notices_endpoints() -> None:
     assert "application/pdf" in pdf["200"]["content"]
     assert "409" in pdf
     assert "/api/v1/notices/{id}/resend/" in paths
+
+
+def test_a_double_click_on_resend_sends_one_copy(member: Member) -> None:
+    staff = client_for(StaffFactory())
+    url = f"/api/v1/notices/{member.received.pk}/resend"
+    first = staff.post(url, {}, format="json")  # tasks run on commit: not yet, in this test
+    assert first.status_code == 201
+    Notice.objects.filter(pk=first.json()["id"]).update(status="queued")
+    second = staff.post(url, {}, format="json")
+    assert second.status_code == 409
+    assert Notice.objects.filter(resend_of=member.received).count() == 1
+
+
+def test_a_resend_goes_to_the_members_address_and_language_now(member: Member) -> None:
+    beneficiary = member.user.beneficiary
+    beneficiary.address_line1 = "9 New Street"
+    beneficiary.preferred_language = "es"
+    beneficiary.save()
+    response = client_for(StaffFactory()).post(
+        f"/api/v1/notices/{member.received.pk}/resend", {}, format="json"
+    )
+    assert response.status_code == 201
+    resent = Notice.objects.get(pk=response.json()["id"])
+    assert resent.recipient["address"][0] == "9 New Street"
+    assert resent.language == "es"
+
+
+def test_a_letter_not_sent_yet_cannot_be_resent(member: Member) -> None:
+    queued = queued_letter(member.user.beneficiary)
+    response = client_for(StaffFactory()).post(
+        f"/api/v1/notices/{queued.pk}/resend", {}, format="json"
+    )
+    assert response.status_code == 409
