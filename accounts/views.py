@@ -18,6 +18,6 @@ def signup(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         user = form.save()
         audit_record(actor=user, action="create", object_type="user", object_id=user.pk)
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend="accounts.backends.CaseInsensitiveUsernameBackend")
         return redirect("member-link")
     return render(request, "registration/signup.html", {"form": form})

@@ -4,6 +4,8 @@ import logging
 from datetime import date, timedelta
 from functools import partial
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 
 from accounts.errors import Conflict, DomainError
@@ -108,6 +110,30 @@ class IdentityNotMatched(DomainError):
     code = "identity_not_matched"
 
 
+class TooManyAttempts(DomainError):
+    """Too many failed identity matches from one account: wait before trying again."""
+
+    status_code = 429
+    code = "too_many_attempts"
+
+
+LINK_ATTEMPTS_KEY = "identity-link-failures:{user_id}"
+
+
+def _link_failures(user: User) -> int:
+    return int(cache.get(LINK_ATTEMPTS_KEY.format(user_id=user.pk), 0))
+
+
+def _count_link_failure(user: User) -> None:
+    key = LINK_ATTEMPTS_KEY.format(user_id=user.pk)
+    window = settings.IDENTITY_LINK_WINDOW_SECONDS
+    if not cache.add(key, 1, timeout=window):
+        try:
+            cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, timeout=window)
+
+
 IDENTITY_NOT_MATCHED = (
     "We could not match those details to a Medicare and Medi-Cal record. Check your Medicare "
     "number or Medi-Cal CIN, your date of birth and your last name, and try again."
@@ -122,8 +148,15 @@ def beneficiary_link(
 
     ``identifier`` is an MBI or a CIN (or the benefits card id). A failed match raises
     ``IdentityNotMatched`` with one message whatever went wrong, so nobody can learn whether a
-    record exists.
+    record exists. After ``IDENTITY_LINK_MAX_FAILURES`` failures in
+    ``IDENTITY_LINK_WINDOW_SECONDS`` the account must wait (``TooManyAttempts``), so a birth
+    date cannot be found by trying them all.
     """
+    if _link_failures(user) >= settings.IDENTITY_LINK_MAX_FAILURES:
+        raise TooManyAttempts(
+            "Too many attempts to match your record. Please wait an hour and try again, or "
+            "call member services."
+        )
     mbi = cin = None
     try:
         mbi = normalize_mbi(identifier)
@@ -131,11 +164,13 @@ def beneficiary_link(
         try:
             cin = normalize_cin(identifier)
         except InvalidIdentifier:
+            _count_link_failure(user)
             raise IdentityNotMatched(IDENTITY_NOT_MATCHED) from None
     found = beneficiary_find_by_identity(
         mbi=mbi, cin=cin, date_of_birth=date_of_birth, last_name=last_name
     )
     if found is None:
+        _count_link_failure(user)
         audit_record(
             actor=user, action="read", object_type="beneficiary_link", object_id="no-match"
         )

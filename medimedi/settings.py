@@ -128,6 +128,20 @@ IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+# Members log in with their email address, in whatever case they type it.
+AUTHENTICATION_BACKENDS = ["accounts.backends.CaseInsensitiveUsernameBackend"]
+# One process's memory by default; REDIS_CACHE_URL shares counters (login-attempt limits)
+# between processes.
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_CACHE_URL"],
+        }
+        if os.environ.get("REDIS_CACHE_URL")
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
@@ -278,6 +292,10 @@ EMAIL_BACKEND = os.environ.get(
 )
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "notices@medimedi.example")
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail"))
+
+# Failed attempts to link an account to a beneficiary record before the account must wait.
+IDENTITY_LINK_MAX_FAILURES = int(os.environ.get("IDENTITY_LINK_MAX_FAILURES", "5"))
+IDENTITY_LINK_WINDOW_SECONDS = int(os.environ.get("IDENTITY_LINK_WINDOW_SECONDS", "3600"))
 
 # Seconds each process keeps counties and service areas in memory for the eligibility check
 # (eligibility/reference_cache.py); 0 reads the database on every check.

@@ -58,3 +58,11 @@ def _fresh_reference_snapshot() -> None:
     from eligibility.reference_cache import reference_cache_clear
 
     reference_cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """Counters kept in the cache (identity-link attempts) never leak between tests."""
+    from django.core.cache import cache
+
+    cache.clear()

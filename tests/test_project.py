@@ -107,3 +107,19 @@ def test_log_filter_masks_arguments_too() -> None:
     )
     assert RedactPHIFilter().filter(record)
     assert record.getMessage() == "looked up [MBI]"
+
+
+@pytest.mark.django_db
+def test_not_found_and_forbidden_pages_use_the_site_layout(
+    client: Client, settings: object
+) -> None:
+    from tests.factories import UserFactory
+
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert b"We could not find that page" in response.content
+    assert b'href="#main"' in response.content
+    client.force_login(UserFactory())
+    forbidden = client.get("/staff/queue/")
+    assert forbidden.status_code == 403
+    assert b"You cannot see this page" in forbidden.content
