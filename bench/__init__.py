@@ -1,0 +1,1 @@
+"""Benchmarks: scripts, settings and URLs used only when measuring (see docs/benchmarks.md)."""
