@@ -6,6 +6,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from eligibility.api.fast_path import CheckRequest, check_request_parse
 from eligibility.api.serializers import (
     EligibilityCheckRequestSerializer,
     EligibilityCheckResponseSerializer,
@@ -60,11 +61,16 @@ class EligibilityCheckView(APIView):
         ],
     )
     def post(self, request: Request) -> Response:
-        serializer = EligibilityCheckRequestSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        as_of = data.get("as_of") or california_today()
-        result = eligibility_check(facts=data["facts"], county=data["county"], as_of=as_of)
+        parsed = check_request_parse(request.data)
+        if parsed is None:  # not plainly valid: the serializer decides, and explains a 400
+            serializer = EligibilityCheckRequestSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            data = serializer.validated_data
+            parsed = CheckRequest(
+                county=data["county"], as_of=data.get("as_of"), facts=data["facts"]
+            )
+        as_of = parsed.as_of or california_today()
+        result = eligibility_check(facts=parsed.facts, county=parsed.county, as_of=as_of)
         # The body is built as plain JSON-ready data (dates render as YYYY-MM-DD); the response
         # serializer documents its shape in the schema, and a test checks the two agree.
         return Response(eligibility_result_data(result, as_of))
