@@ -11,6 +11,9 @@ from django.core.validators import RegexValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+# A member's format for letters is the notices engine's own list (a standing request).
+from notices.models import NoticeFormat
+
 fips_validator = RegexValidator(
     r"^06[0-9]{3}$", "A California county FIPS code is 06 and 3 digits."
 )
@@ -183,16 +186,6 @@ class Language(models.TextChoices):
     TAGALOG = "tl", "Tagalog"
     VIETNAMESE = "vi", "Tiếng Việt (Vietnamese)"
     HMONG = "hmn", "Hmoob (Hmong)"
-
-
-class NoticeFormat(models.TextChoices):
-    """How a member wants to receive letters: a standing request for every notice."""
-
-    STANDARD = "standard", "Standard print"
-    LARGE_PRINT = "large_print", "Large print (18 point)"
-    BRAILLE = "braille", "Braille"
-    AUDIO = "audio", "Audio"
-    ACCESSIBLE_ELECTRONIC = "accessible_electronic", "Accessible electronic"
 
 
 class Beneficiary(models.Model):

@@ -207,7 +207,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"ApplicationStatusEnum": "enrollment.models.ApplicationStatus"},
+    "ENUM_NAME_OVERRIDES": {
+        "ApplicationStatusEnum": "enrollment.models.ApplicationStatus",
+        "NoticeFormatEnum": "notices.models.NoticeFormat",
+    },
 }
 
 # Celery: at-least-once delivery (design.md section 3).
