@@ -8,7 +8,7 @@ and Debian's ``wrk``: ``apt-get install -y wrk``):
 Options (defaults shown): ``--workers 3 --worker-class sync`` (or ``gthread`` with
 ``--worker-threads N``, which keeps connections alive), ``--connections 16 --threads 1`` (wrk),
 ``--duration 10 --warmup 5 --rounds 5``, ``--database medimedi_bench``, ``--json PATH`` (e.g.
-bench/results/eligibility_api.json; bench/results/ is git-ignored). The environment passes
+bench/results/eligibility_api.json, where recorded runs are kept). The environment passes
 through to gunicorn, e.g. ``REFERENCE_CACHE_SECONDS=0`` makes the check read the database on
 every request.
 
