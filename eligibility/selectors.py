@@ -168,3 +168,13 @@ def plan_first_day_in_county(*, plan_id: int, county: County, since: date) -> da
         if area.end_date is None or area.end_date >= max(area.start_date, since)
     ]
     return min(days) if days else None
+
+
+def beneficiary_offer(beneficiary: Beneficiary, *, as_of: date) -> EligibilityResult:
+    """The check on a beneficiary's recorded facts as of ``as_of``, with the plans offered.
+
+    Raises ``eligibility.rules.InvalidFacts`` when the recorded facts contradict each other.
+    """
+    return eligibility_check(
+        facts=person_facts_on(beneficiary, as_of), county=beneficiary.county, as_of=as_of
+    )

@@ -393,6 +393,11 @@ def application_approve(
     return locked
 
 
+def disenrollment_end_date(requested_on: date) -> date:
+    """A Medi-Medi enrollment ends on the last day of the month the member asks to leave."""
+    return last_day_of_month(requested_on)
+
+
 @transaction.atomic
 def enrollment_disenroll(
     *,
@@ -413,7 +418,7 @@ def enrollment_disenroll(
             "Only a Medi-Medi Plan enrollment can be ended here; Medi-Cal plan coverage continues."
         )
     requested_on = requested_on or california_today()
-    end = last_day_of_month(requested_on)
+    end = disenrollment_end_date(requested_on)
     if locked.cancelled or (locked.end_date is not None and locked.end_date <= end):
         raise Conflict(
             "This enrollment has already ended or is already set to end by then.",

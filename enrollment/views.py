@@ -25,14 +25,9 @@ from accounts.errors import DomainError, NotEligible
 from accounts.models import User
 from accounts.services import audit_record
 from eligibility.models import Beneficiary, MediMediPlan
-from eligibility.rules import InvalidFacts, last_day_of_month
+from eligibility.rules import InvalidFacts
 from eligibility.rules.dual_status import DESCRIPTIONS
-from eligibility.selectors import (
-    EligibilityResult,
-    california_today,
-    eligibility_check,
-    person_facts_on,
-)
+from eligibility.selectors import EligibilityResult, beneficiary_offer, california_today
 from eligibility.services import beneficiary_link
 from enrollment import services
 from enrollment.forms import (
@@ -149,11 +144,8 @@ def _offer_for(beneficiary: Beneficiary) -> EligibilityResult | None:
 
     None when the recorded facts contradict each other (no check can be made).
     """
-    today = california_today()
     try:
-        return eligibility_check(
-            facts=person_facts_on(beneficiary, today), county=beneficiary.county, as_of=today
-        )
+        return beneficiary_offer(beneficiary, as_of=california_today())
     except InvalidFacts:
         return None
 
@@ -421,7 +413,7 @@ def member_disenroll(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "enrollment": enrollment,
             # What the service will set: shown so the member knows before confirming.
-            "end_date": last_day_of_month(california_today()),
+            "end_date": services.disenrollment_end_date(california_today()),
             "medi_cal": enrollment.aligned_medi_cal.filter(cancelled=False).select_related(
                 "medi_cal_plan"
             ),

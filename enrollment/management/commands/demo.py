@@ -15,7 +15,7 @@ from django.db import transaction
 
 from accounts.models import Role, User
 from eligibility.models import Beneficiary, County, MediCalEligibility, MediMediPlan, Organization
-from eligibility.selectors import california_today, eligibility_check, person_facts_on
+from eligibility.selectors import beneficiary_offer, california_today
 from enrollment import services
 from enrollment.models import Application, DenialReason
 
@@ -200,9 +200,7 @@ class Command(BaseCommand):
 
     def _eligible(self, person: Beneficiary) -> bool:
         today = california_today()
-        result = eligibility_check(
-            facts=person_facts_on(person, today), county=person.county, as_of=today
-        )
+        result = beneficiary_offer(person, as_of=today)
         return result.decision.eligible and bool(result.plans)
 
     def _applications(self, people: list[Beneficiary]) -> dict[str, int]:
@@ -223,9 +221,7 @@ class Command(BaseCommand):
         counts: dict[str, int] = {}
         candidates = [p for p in people if p.user_id is None][:120]
         for index, person in enumerate(candidates):
-            result = eligibility_check(
-                facts=person_facts_on(person, today), county=person.county, as_of=today
-            )
+            result = beneficiary_offer(person, as_of=today)
             target = plan[index % len(plan)]
             if not result.plans or (target != "draft" and not result.decision.eligible):
                 continue
