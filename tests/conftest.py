@@ -6,6 +6,7 @@ PostgreSQL run), which turns that skip into a failure. ``redis`` works the same 
 """
 
 import os
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -66,3 +67,26 @@ def _empty_cache() -> None:
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings: Any, tmp_path: Any) -> None:
+    """Letters a test renders are stored in its own temporary folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def tasks_in_process() -> Iterator[None]:
+    """Run Celery tasks in this process on commit, even on CI's Redis run (no worker there).
+
+    For tests that check what delivery did (status sent, the PDFs); the end-to-end tests use a
+    real worker instead.
+    """
+    from medimedi.celery import app as celery_app
+
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    try:
+        yield
+    finally:
+        celery_app.conf.task_always_eager = previous

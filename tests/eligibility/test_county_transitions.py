@@ -11,7 +11,7 @@ from eligibility.services import county_rollout_update
 from notices.models import Notice
 from tests.factories import AdminFactory, BeneficiaryFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tasks_in_process")]
 TODAY = date(2026, 11, 27)
 
 

@@ -1,10 +1,8 @@
 """Letters pages: members read and download their own letters; staff see delivery and resend."""
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,29 +13,12 @@ from eligibility.models import Beneficiary, MediMediPlan, Organization
 from eligibility.notifications import recipient_key, recipient_snapshot
 from enrollment import services
 from enrollment.models import Application
-from medimedi.celery import app as celery_app
 from notices.models import Notice
 from notices.services import notice_queue
 from tests.enrollment.conftest import at
 from tests.factories import BeneficiaryFactory, StaffFactory, UserFactory
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _media_root(settings: Any, tmp_path: Path) -> None:
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture(autouse=True)
-def _tasks_in_process() -> Iterator[None]:
-    """Deliver on commit in this process, even on CI's Redis run, so letters get their PDFs."""
-    previous = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    try:
-        yield
-    finally:
-        celery_app.conf.task_always_eager = previous
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tasks_in_process")]
 
 
 def text(response: Any) -> str:

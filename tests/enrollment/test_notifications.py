@@ -16,7 +16,7 @@ from notices.models import Notice
 from tests.enrollment.conftest import at
 from tests.factories import BeneficiaryFactory, StaffFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tasks_in_process")]
 
 
 def pdf_text(data: bytes) -> str:

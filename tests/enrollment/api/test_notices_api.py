@@ -1,9 +1,7 @@
 """The notices API: a member's letters, their PDFs and ID cards, and staff resends."""
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,13 +11,12 @@ from accounts.models import AuditEvent, User
 from eligibility.models import Beneficiary, MediMediPlan, Organization
 from eligibility.notifications import recipient_key, recipient_snapshot
 from enrollment import services
-from medimedi.celery import app as celery_app
 from notices.models import Notice
 from notices.services import notice_queue
 from tests.enrollment.conftest import at
 from tests.factories import AdminFactory, BeneficiaryFactory, StaffFactory, UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tasks_in_process")]
 
 LIST_FIELDS = {
     "id",
@@ -36,22 +33,6 @@ LIST_FIELDS = {
     "pdf_url",
     "id_card_url",
 }
-
-
-@pytest.fixture(autouse=True)
-def _media_root(settings: Any, tmp_path: Path) -> None:
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture(autouse=True)
-def _tasks_in_process() -> Iterator[None]:
-    """Deliver on commit in this process, even on CI's Redis run, so letters get their PDFs."""
-    previous = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    try:
-        yield
-    finally:
-        celery_app.conf.task_always_eager = previous
 
 
 def client_for(user: User | None) -> APIClient:
