@@ -1,8 +1,6 @@
 """Letters pages: members read and download their own letters; staff see delivery and resend."""
 
 import re
-from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 import pytest
@@ -12,10 +10,9 @@ from accounts.models import AuditEvent, User
 from eligibility.models import Beneficiary, MediMediPlan, Organization
 from eligibility.notifications import recipient_key, recipient_snapshot
 from enrollment import services
-from enrollment.models import Application
 from notices.models import Notice
 from notices.services import notice_queue
-from tests.enrollment.conftest import at
+from tests.enrollment.conftest import Letters, at, enrolled_member
 from tests.factories import BeneficiaryFactory, StaffFactory, UserFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tasks_in_process")]
@@ -29,43 +26,6 @@ def logged_in(user: User) -> Client:
     client = Client()
     client.force_login(user)
     return client
-
-
-@dataclass
-class Letters:
-    user: User
-    beneficiary: Beneficiary
-    application: Application
-    received: Notice
-    confirmation: Notice
-
-
-def enrolled_member(capture: Any, first_name: str = "Rosa") -> Letters:
-    """Sign up, apply, submit and get approved, delivering each letter as the events commit.
-
-    The submission sends "application received"; the approval sends the enrollment
-    confirmation with the member ID card. Coverage started in February 2025, so it is current.
-    """
-    user = UserFactory()
-    beneficiary = BeneficiaryFactory(user=user, first_name=first_name)
-    plan = MediMediPlan.objects.get(name="CareAdvantage")
-    with capture(execute=True):
-        draft = services.application_create(beneficiary=beneficiary, actor=user, plan=plan)
-        application = services.application_submit(
-            application=draft, actor=user, now=at(2025, 1, 10)
-        )
-    with capture(execute=True):
-        services.application_approve(
-            application=application, actor=StaffFactory(), today=date(2025, 1, 15)
-        )
-    notices = Notice.objects.filter(recipient_key=recipient_key(beneficiary))
-    return Letters(
-        user=user,
-        beneficiary=beneficiary,
-        application=application,
-        received=notices.get(kind="application_received"),
-        confirmation=notices.get(kind="enrollment_confirmation"),
-    )
 
 
 def queued_letter(beneficiary: Beneficiary, key: str = "test:queued") -> Notice:

@@ -1,20 +1,17 @@
 """The notices API: a member's letters, their PDFs and ID cards, and staff resends."""
 
-from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 import pytest
 from rest_framework.test import APIClient
 
 from accounts.models import AuditEvent, User
-from eligibility.models import Beneficiary, MediMediPlan, Organization
+from eligibility.models import Beneficiary, Organization
 from eligibility.notifications import recipient_key, recipient_snapshot
-from enrollment import services
 from notices.models import Notice
 from notices.services import notice_queue
-from tests.enrollment.conftest import at
-from tests.factories import AdminFactory, BeneficiaryFactory, StaffFactory, UserFactory
+from tests.enrollment.conftest import Letters, enrolled_member
+from tests.factories import AdminFactory, StaffFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tasks_in_process")]
 
@@ -42,44 +39,13 @@ def client_for(user: User | None) -> APIClient:
     return client
 
 
-@dataclass
-class Member:
-    user: User
-    beneficiary: Beneficiary
-    received: Notice
-    confirmation: Notice
-
-
-def enrolled_member(capture: Any) -> Member:
-    """Apply, submit and get approved by HPSM staff, delivering each letter on commit."""
-    user = UserFactory()
-    beneficiary = BeneficiaryFactory(user=user)
-    plan = MediMediPlan.objects.get(name="CareAdvantage")
-    with capture(execute=True):
-        draft = services.application_create(beneficiary=beneficiary, actor=user, plan=plan)
-        application = services.application_submit(
-            application=draft, actor=user, now=at(2025, 1, 10)
-        )
-    with capture(execute=True):
-        services.application_approve(
-            application=application, actor=StaffFactory(), today=date(2025, 1, 15)
-        )
-    notices = Notice.objects.filter(recipient_key=recipient_key(beneficiary))
-    return Member(
-        user=user,
-        beneficiary=beneficiary,
-        received=notices.get(kind="application_received"),
-        confirmation=notices.get(kind="enrollment_confirmation"),
-    )
-
-
 @pytest.fixture
-def member(django_capture_on_commit_callbacks: Any) -> Member:
+def member(django_capture_on_commit_callbacks: Any) -> Letters:
     return enrolled_member(django_capture_on_commit_callbacks)
 
 
 @pytest.fixture
-def other(django_capture_on_commit_callbacks: Any) -> Member:
+def other(django_capture_on_commit_callbacks: Any) -> Letters:
     return enrolled_member(django_capture_on_commit_callbacks)
 
 
@@ -107,14 +73,16 @@ def queued_letter(beneficiary: Beneficiary, kind: str = "application_received") 
     )
 
 
-def notices_url(member: Member) -> str:
+def notices_url(member: Letters) -> str:
     return f"/api/v1/beneficiaries/{member.beneficiary.pk}/notices"
 
 
 # --- The list --------------------------------------------------------------------------------
 
 
-def test_member_lists_their_notices_newest_first_without_phi(member: Member, other: Member) -> None:
+def test_member_lists_their_notices_newest_first_without_phi(
+    member: Letters, other: Letters
+) -> None:
     response = client_for(member.user).get(notices_url(member))
     assert response.status_code == 200
     rows = response.json()
@@ -144,7 +112,7 @@ def test_member_lists_their_notices_newest_first_without_phi(member: Member, oth
     assert member.beneficiary.address_line1 not in body
 
 
-def test_a_queued_notice_is_listed_without_links(member: Member) -> None:
+def test_a_queued_notice_is_listed_without_links(member: Letters) -> None:
     waiting = queued_letter(member.beneficiary)
     rows = client_for(member.user).get(notices_url(member)).json()
     assert rows[0]["id"] == waiting.pk
@@ -157,7 +125,7 @@ def test_a_queued_notice_is_listed_without_links(member: Member) -> None:
 # --- PDFs ------------------------------------------------------------------------------------
 
 
-def test_the_pdf_and_the_id_card_are_pdfs(member: Member) -> None:
+def test_the_pdf_and_the_id_card_are_pdfs(member: Letters) -> None:
     client = client_for(member.user)
     for url in (
         f"/api/v1/notices/{member.confirmation.pk}/pdf",
@@ -171,7 +139,7 @@ def test_the_pdf_and_the_id_card_are_pdfs(member: Member) -> None:
         assert "no-store" in response["Cache-Control"]
 
 
-def test_the_pdf_url_of_the_list_works_and_accept_pdf_is_honoured(member: Member) -> None:
+def test_the_pdf_url_of_the_list_works_and_accept_pdf_is_honoured(member: Letters) -> None:
     client = client_for(member.user)
     url = client.get(notices_url(member)).json()[0]["pdf_url"]
     response = client.get(url, HTTP_ACCEPT="application/pdf")
@@ -184,13 +152,13 @@ def test_the_pdf_url_of_the_list_works_and_accept_pdf_is_honoured(member: Member
     assert missing.json() == {"detail": "No such notice."}
 
 
-def test_a_notice_without_a_card_answers_404_for_the_id_card(member: Member) -> None:
+def test_a_notice_without_a_card_answers_404_for_the_id_card(member: Letters) -> None:
     response = client_for(member.user).get(f"/api/v1/notices/{member.received.pk}/id-card")
     assert response.status_code == 404
     assert response.json() == {"detail": "This notice has no ID card."}
 
 
-def test_a_queued_notice_answers_409_not_ready_until_its_pdf_is_written(member: Member) -> None:
+def test_a_queued_notice_answers_409_not_ready_until_its_pdf_is_written(member: Letters) -> None:
     client = client_for(member.user)
     waiting = queued_letter(member.beneficiary, kind="enrollment_confirmation")
     for part in ("pdf", "id-card"):
@@ -207,7 +175,7 @@ def test_a_queued_notice_answers_409_not_ready_until_its_pdf_is_written(member: 
     assert client.get(f"/api/v1/notices/{received.pk}/id-card").status_code == 404
 
 
-def test_a_notice_that_ended_without_a_pdf_answers_404(member: Member) -> None:
+def test_a_notice_that_ended_without_a_pdf_answers_404(member: Letters) -> None:
     cancelled = queued_letter(member.beneficiary)
     Notice.objects.filter(pk=cancelled.pk).update(status="cancelled")
     response = client_for(member.user).get(f"/api/v1/notices/{cancelled.pk}/pdf")
@@ -217,21 +185,21 @@ def test_a_notice_that_ended_without_a_pdf_answers_404(member: Member) -> None:
 # --- Who may see what ------------------------------------------------------------------------
 
 
-def test_member_a_cannot_read_member_bs_notices_or_pdfs(member: Member, other: Member) -> None:
+def test_member_a_cannot_read_member_bs_notices_or_pdfs(member: Letters, other: Letters) -> None:
     client = client_for(member.user)
     assert client.get(notices_url(other)).status_code == 404
     for part in ("pdf", "id-card"):
         assert client.get(f"/api/v1/notices/{other.confirmation.pk}/{part}").status_code == 404
 
 
-def test_a_notice_not_addressed_to_a_beneficiary_is_not_found(member: Member) -> None:
+def test_a_notice_not_addressed_to_a_beneficiary_is_not_found(member: Letters) -> None:
     stray = queued_letter(member.beneficiary)
     Notice.objects.filter(pk=stray.pk).update(recipient_key="someone-else")
     response = client_for(AdminFactory()).get(f"/api/v1/notices/{stray.pk}/pdf")
     assert response.status_code == 404
 
 
-def test_staff_of_another_organization_get_404(member: Member, lacare_staff: User) -> None:
+def test_staff_of_another_organization_get_404(member: Letters, lacare_staff: User) -> None:
     client = client_for(lacare_staff)
     assert client.get(notices_url(member)).status_code == 404
     for part in ("pdf", "id-card"):
@@ -239,7 +207,7 @@ def test_staff_of_another_organization_get_404(member: Member, lacare_staff: Use
     assert not AuditEvent.objects.filter(actor=lacare_staff).exists()
 
 
-def test_staff_of_the_organization_read_and_every_read_is_audited(member: Member) -> None:
+def test_staff_of_the_organization_read_and_every_read_is_audited(member: Letters) -> None:
     staff = StaffFactory()
     client = client_for(staff)
     listed = client.get(notices_url(member))
@@ -259,12 +227,12 @@ def test_staff_of_the_organization_read_and_every_read_is_audited(member: Member
     ]
 
 
-def test_member_reads_are_not_audited_as_staff_reads(member: Member) -> None:
+def test_member_reads_are_not_audited_as_staff_reads(member: Letters) -> None:
     client_for(member.user).get(notices_url(member))
     assert not AuditEvent.objects.filter(actor=member.user, action="read").exists()
 
 
-def test_anonymous_requests_are_refused(member: Member) -> None:
+def test_anonymous_requests_are_refused(member: Letters) -> None:
     anonymous = client_for(None)
     assert anonymous.get(notices_url(member)).status_code in (401, 403)
     assert anonymous.get(f"/api/v1/notices/{member.received.pk}/pdf").status_code in (401, 403)
@@ -274,7 +242,7 @@ def test_anonymous_requests_are_refused(member: Member) -> None:
     )
 
 
-def test_paths_work_with_a_trailing_slash(member: Member) -> None:
+def test_paths_work_with_a_trailing_slash(member: Letters) -> None:
     staff_client = client_for(StaffFactory())
     client = client_for(member.user)
     assert client.get(notices_url(member) + "/").status_code == 200
@@ -288,7 +256,7 @@ def test_paths_work_with_a_trailing_slash(member: Member) -> None:
 
 
 def test_staff_resend_answers_201_with_a_new_notice_that_records_who_asked(
-    member: Member,
+    member: Letters,
 ) -> None:
     staff = StaffFactory()
     response = client_for(staff).post(f"/api/v1/notices/{member.received.pk}/resend")
@@ -308,7 +276,7 @@ def test_staff_resend_answers_201_with_a_new_notice_that_records_who_asked(
     ).exists()
 
 
-def test_resend_of_the_id_card_only_makes_an_id_card_notice(member: Member) -> None:
+def test_resend_of_the_id_card_only_makes_an_id_card_notice(member: Letters) -> None:
     response = client_for(AdminFactory()).post(
         f"/api/v1/notices/{member.confirmation.pk}/resend", {"id_card_only": True}, format="json"
     )
@@ -317,7 +285,7 @@ def test_resend_of_the_id_card_only_makes_an_id_card_notice(member: Member) -> N
     assert response.json()["resend_of"] == member.confirmation.pk
 
 
-def test_resend_of_the_id_card_of_a_letter_without_one_is_a_400(member: Member) -> None:
+def test_resend_of_the_id_card_of_a_letter_without_one_is_a_400(member: Letters) -> None:
     response = client_for(StaffFactory()).post(
         f"/api/v1/notices/{member.received.pk}/resend", {"id_card_only": True}, format="json"
     )
@@ -326,13 +294,13 @@ def test_resend_of_the_id_card_of_a_letter_without_one_is_a_400(member: Member) 
     assert not Notice.objects.filter(resend_of=member.received).exists()
 
 
-def test_members_cannot_resend_even_their_own_letters(member: Member) -> None:
+def test_members_cannot_resend_even_their_own_letters(member: Letters) -> None:
     response = client_for(member.user).post(f"/api/v1/notices/{member.received.pk}/resend")
     assert response.status_code == 403
     assert not Notice.objects.filter(resend_of=member.received).exists()
 
 
-def test_staff_of_another_organization_cannot_resend(member: Member, lacare_staff: User) -> None:
+def test_staff_of_another_organization_cannot_resend(member: Letters, lacare_staff: User) -> None:
     response = client_for(lacare_staff).post(f"/api/v1/notices/{member.received.pk}/resend")
     assert response.status_code == 404
     assert not Notice.objects.filter(resend_of=member.received).exists()
@@ -348,7 +316,7 @@ def test_the_schema_documents_the_notices_endpoints() -> None:
     assert "/api/v1/notices/{id}/resend/" in paths
 
 
-def test_a_double_click_on_resend_sends_one_copy(member: Member) -> None:
+def test_a_double_click_on_resend_sends_one_copy(member: Letters) -> None:
     staff = client_for(StaffFactory())
     url = f"/api/v1/notices/{member.received.pk}/resend"
     first = staff.post(url, {}, format="json")  # tasks run on commit: not yet, in this test
@@ -359,7 +327,7 @@ def test_a_double_click_on_resend_sends_one_copy(member: Member) -> None:
     assert Notice.objects.filter(resend_of=member.received).count() == 1
 
 
-def test_a_resend_goes_to_the_members_address_and_language_now(member: Member) -> None:
+def test_a_resend_goes_to_the_members_address_and_language_now(member: Letters) -> None:
     beneficiary = member.user.beneficiary
     beneficiary.address_line1 = "9 New Street"
     beneficiary.preferred_language = "es"
@@ -373,7 +341,7 @@ def test_a_resend_goes_to_the_members_address_and_language_now(member: Member) -
     assert resent.language == "es"
 
 
-def test_a_letter_not_sent_yet_cannot_be_resent(member: Member) -> None:
+def test_a_letter_not_sent_yet_cannot_be_resent(member: Letters) -> None:
     queued = queued_letter(member.user.beneficiary)
     response = client_for(StaffFactory()).post(
         f"/api/v1/notices/{queued.pk}/resend", {}, format="json"
