@@ -18,7 +18,13 @@ def applications_visible_to(user: User) -> QuerySet[Application]:
     base = Application.objects.select_related(
         "beneficiary__county", "plan__organization", "determination", "approval_determination"
     ).prefetch_related(
-        Prefetch("status_changes", queryset=ApplicationStatusChange.objects.select_related("actor"))
+        Prefetch(
+            "status_changes", queryset=ApplicationStatusChange.objects.select_related("actor")
+        ),
+        Prefetch(
+            "enrollments",
+            queryset=Enrollment.objects.select_related("medi_medi_plan", "medi_cal_plan"),
+        ),
     )
     if user.is_admin:
         return base

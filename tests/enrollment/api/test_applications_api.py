@@ -406,3 +406,20 @@ def test_la_county_queue_filter_by_plan(careadvantage: MediMediPlan) -> None:
     assert staff.get(f"/api/v1/applications?plan={careadvantage.pk}").json()["count"] == 1
     other_plan = MediMediPlan.objects.get(name="IEHP DualChoice")
     assert staff.get(f"/api/v1/applications?plan={other_plan.pk}").json()["count"] == 0
+
+
+def test_the_queue_makes_a_fixed_number_of_queries_however_many_rows(
+    careadvantage: MediMediPlan, django_assert_max_num_queries: Any
+) -> None:
+    staff_user = StaffFactory()
+    for _ in range(6):
+        user = UserFactory()
+        BeneficiaryFactory(user=user)
+        services.application_approve(
+            application=submitted_for(user, careadvantage), actor=staff_user
+        )
+    client = client_for(AdminFactory())
+    with django_assert_max_num_queries(8):
+        page = client.get("/api/v1/applications").json()
+    assert page["count"] == 6
+    assert all(len(row["enrollments"]) == 2 for row in page["results"])
