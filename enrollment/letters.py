@@ -33,7 +33,7 @@ from eligibility.notifications import recipient_key
 from eligibility.selectors import california_today
 from enrollment.models import Enrollment, EnrollmentKind
 from enrollment.selectors import applications_visible_to, beneficiaries_visible_to
-from enrollment.services import letter_resend
+from enrollment.services import RESENDABLE_STATUSES, letter_resend
 from notices.kinds import CARD_KINDS
 from notices.models import Notice, NoticeChannel, NoticeKind, NoticeStatus
 from notices.rendering import letter_date_of
@@ -47,9 +47,6 @@ _CARD_KEY = re.compile(
 
 # Statuses whose rendering is still to come: a missing PDF is "not yet", not "never".
 NOT_RENDERED_YET = frozenset({NoticeStatus.QUEUED, NoticeStatus.SENDING})
-# Statuses a letter can be sent again from; a queued or sending one is still on its way, and a
-# cancelled one was withdrawn on purpose (e.g. a county's date moved).
-RESENDABLE = frozenset({NoticeStatus.SENT, NoticeStatus.FAILED})
 
 # ---------------------------------------------------------------------------------------------
 # Reads
@@ -311,8 +308,8 @@ def staff_letters(request: HttpRequest, pk: int) -> HttpResponse:
     rows = [
         StaffLetter(
             notice=notice,
-            resendable=notice.status in RESENDABLE,
-            card_resendable=notice.status in RESENDABLE
+            resendable=notice.status in RESENDABLE_STATUSES,
+            card_resendable=notice.status in RESENDABLE_STATUSES
             and notice.kind in CARD_KINDS
             and bool(notice.id_card_pdf),
         )

@@ -450,6 +450,11 @@ def enrollment_disenroll(
     return locked
 
 
+# A letter can be sent again once it was sent or failed; a queued or sending one is still on its
+# way, and a cancelled one was withdrawn on purpose (e.g. a county's date moved).
+RESENDABLE_STATUSES = frozenset({NoticeStatus.SENT, NoticeStatus.FAILED})
+
+
 @transaction.atomic
 def letter_resend(
     *, notice: Notice, beneficiary: Beneficiary, actor: User, id_card_only: bool = False
@@ -459,7 +464,7 @@ def letter_resend(
     Refused while the letter itself, or an earlier resend of it, is still on its way, so a
     double click sends one copy.
     """
-    if notice.status not in (NoticeStatus.SENT, NoticeStatus.FAILED):
+    if notice.status not in RESENDABLE_STATUSES:
         raise Conflict(
             "This letter has not been sent yet; it cannot be sent again.", status=notice.status
         )

@@ -25,7 +25,7 @@ from rest_framework.views import APIView
 
 from accounts.models import User
 from accounts.services import audit_record
-from enrollment.api.views import _require_staff, _user
+from enrollment.api.views import request_user, require_staff
 from enrollment.letters import (
     NOT_RENDERED_YET,
     beneficiary_notices,
@@ -134,7 +134,7 @@ class BeneficiaryNoticesView(APIView):
 
     @extend_schema(responses={200: NoticeSerializer(many=True), 404: NO_BENEFICIARY})
     def get(self, request: Request, pk: int) -> Response:
-        user = _user(request)
+        user = request_user(request)
         beneficiary = beneficiaries_visible_to(user).filter(pk=pk).first()
         if beneficiary is None:
             raise NotFound("No such beneficiary.")
@@ -166,7 +166,7 @@ class NoticePdfView(_PdfView):
         }
     )
     def get(self, request: Request, pk: int) -> HttpResponse:
-        user = _user(request)
+        user = request_user(request)
         notice = _visible_notice(user, pk)
         _audit_staff_read(user, "notice", notice.pk, document="pdf")
         content = notice_pdf(notice)
@@ -188,7 +188,7 @@ class NoticeIdCardView(_PdfView):
         }
     )
     def get(self, request: Request, pk: int) -> HttpResponse:
-        user = _user(request)
+        user = request_user(request)
         notice = _visible_notice(user, pk)
         _audit_staff_read(user, "notice", notice.pk, document="id_card")
         content = notice_id_card_pdf(notice)
@@ -212,8 +212,8 @@ class NoticeResendView(APIView):
         },
     )
     def post(self, request: Request, pk: int) -> Response:
-        user = _user(request)
-        _require_staff(user)
+        user = request_user(request)
+        require_staff(user)
         found = notice_visible_to(user, notice_id=pk)
         if found is None:
             raise NotFound("No such notice.")

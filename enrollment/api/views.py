@@ -42,11 +42,11 @@ CONFLICT = OpenApiResponse(description="Illegal move for the current status (bod
 NOT_ELIGIBLE = OpenApiResponse(description="Refused by the rules (body has `reasons`)")
 
 
-def _user(request: Request) -> User:
+def request_user(request: Request) -> User:
     return request.user  # type: ignore[return-value]
 
 
-def _require_staff(user: User) -> None:
+def require_staff(user: User) -> None:
     if not (user.is_admin or user.is_plan_staff):
         raise PermissionDenied("Only plan enrollment staff can do this.")
 
@@ -81,7 +81,7 @@ class ApplicationViewSet(
     def get_queryset(self) -> QuerySet[Application]:
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user
             return Application.objects.none()
-        user = _user(self.request)
+        user = request_user(self.request)
         if self.action != "list":
             return applications_visible_to(user)
         filters = QueueFilterSerializer(data=self.request.query_params)
@@ -92,12 +92,12 @@ class ApplicationViewSet(
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         application = self.get_object()
-        _audit_staff_read(_user(request), "application", application.pk)
+        _audit_staff_read(request_user(request), "application", application.pk)
         return Response(self.get_serializer(application).data)
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         response = super().list(request, *args, **kwargs)
-        user = _user(request)
+        user = request_user(request)
         if user.is_admin or user.is_plan_staff:
             audit_record(
                 actor=user,
@@ -117,7 +117,7 @@ class ApplicationViewSet(
         return beneficiary
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        user = _user(request)
+        user = request_user(request)
         beneficiary = self._beneficiary_of(user)
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -134,7 +134,9 @@ class ApplicationViewSet(
         serializer = self.get_serializer(application, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         services.application_update_draft(
-            application=application, actor=_user(request), changes=dict(serializer.validated_data)
+            application=application,
+            actor=request_user(request),
+            changes=dict(serializer.validated_data),
         )
         return self._reply(request, application)
 
@@ -143,16 +145,16 @@ class ApplicationViewSet(
 
     def _own(self, request: Request) -> Application:
         application = self.get_object()
-        if application.beneficiary.user_id != _user(request).pk:
+        if application.beneficiary.user_id != request_user(request).pk:
             raise PermissionDenied("Only the member can do this with their application.")
         return application
 
     def _staff_object(self, request: Request) -> Application:
-        _require_staff(_user(request))
+        require_staff(request_user(request))
         return self.get_object()
 
     def _reply(self, request: Request, application: Application) -> Response:
-        fresh = applications_visible_to(_user(request)).get(pk=application.pk)
+        fresh = applications_visible_to(request_user(request)).get(pk=application.pk)
         return Response(self.get_serializer(fresh).data)
 
     @extend_schema(
@@ -161,14 +163,14 @@ class ApplicationViewSet(
     @action(detail=True, methods=["post"], url_path="submit")
     def submit(self, request: Request, pk: str | None = None) -> Response:
         application = self._own(request)
-        services.application_submit(application=application, actor=_user(request))
+        services.application_submit(application=application, actor=request_user(request))
         return self._reply(request, application)
 
     @extend_schema(request=None, responses={200: ApplicationSerializer, 409: CONFLICT})
     @action(detail=True, methods=["post"], url_path="start-review")
     def start_review(self, request: Request, pk: str | None = None) -> Response:
         application = self._staff_object(request)
-        services.application_start_review(application=application, actor=_user(request))
+        services.application_start_review(application=application, actor=request_user(request))
         return self._reply(request, application)
 
     @extend_schema(
@@ -177,7 +179,7 @@ class ApplicationViewSet(
     @action(detail=True, methods=["post"], url_path="approve")
     def approve(self, request: Request, pk: str | None = None) -> Response:
         application = self._staff_object(request)
-        services.application_approve(application=application, actor=_user(request))
+        services.application_approve(application=application, actor=request_user(request))
         return self._reply(request, application)
 
     @extend_schema(request=DenySerializer, responses={200: ApplicationSerializer, 409: CONFLICT})
@@ -188,7 +190,7 @@ class ApplicationViewSet(
         body.is_valid(raise_exception=True)
         services.application_deny(
             application=application,
-            actor=_user(request),
+            actor=request_user(request),
             reasons=body.validated_data["reasons"],
             note=body.validated_data["note"],
         )
@@ -203,7 +205,7 @@ class ApplicationViewSet(
         body = RequestInfoSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         services.application_request_info(
-            application=application, actor=_user(request), note=body.validated_data["note"]
+            application=application, actor=request_user(request), note=body.validated_data["note"]
         )
         return self._reply(request, application)
 
@@ -211,7 +213,7 @@ class ApplicationViewSet(
     @action(detail=True, methods=["post"], url_path="withdraw")
     def withdraw(self, request: Request, pk: str | None = None) -> Response:
         application = self.get_object()
-        user = _user(request)
+        user = request_user(request)
         if not (user.is_admin or user.is_plan_staff) and application.beneficiary.user_id != user.pk:
             raise PermissionDenied("Only the member or staff can withdraw this application.")
         body = NoteSerializer(data=request.data)
@@ -227,7 +229,7 @@ class BeneficiaryEnrollmentsView(APIView):
 
     @extend_schema(responses={200: EnrollmentSerializer(many=True)})
     def get(self, request: Request, pk: int) -> Response:
-        user = _user(request)
+        user = request_user(request)
         beneficiary = get_object_or_404(beneficiaries_visible_to(user), pk=pk)
         _audit_staff_read(user, "beneficiary_enrollments", beneficiary.pk)
         enrollments = Enrollment.objects.filter(beneficiary=beneficiary).select_related(
@@ -248,7 +250,7 @@ class DisenrollView(APIView):
         },
     )
     def post(self, request: Request, pk: int) -> Response:
-        user = _user(request)
+        user = request_user(request)
         queryset = enrollments_visible_to(user)
         org = staff_organization_id(user)
         if org is not None:  # staff end only their own organization's enrollments
@@ -273,7 +275,7 @@ class MeView(APIView):
 
     @extend_schema(responses={200: MeSerializer})
     def get(self, request: Request) -> Response:
-        user = _user(request)
+        user = request_user(request)
         beneficiary = Beneficiary.objects.filter(user=user).values_list("pk", flat=True).first()
         return Response(
             MeSerializer(
@@ -294,7 +296,7 @@ class LinkView(APIView):
     def post(self, request: Request) -> Response:
         body = LinkSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        user = _user(request)
+        user = request_user(request)
         beneficiary = beneficiary_link(user=user, **body.validated_data)
         return Response(
             MeSerializer(

@@ -1,13 +1,9 @@
 """Fixtures for the notices engine: synthetic people only, never real PHI."""
 
 import copy
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-
-from medimedi.celery import app as celery_app
 
 # A synthetic MBI in the CMS format (domain.md section 8), as printed on a card.
 MBI = "1EG4-TE5-MK73"
@@ -77,22 +73,10 @@ CONTEXTS: dict[str, dict[str, Any]] = {
 
 
 @pytest.fixture(autouse=True)
-def _media_root(settings: Any, tmp_path: Path) -> None:
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture(autouse=True)
-def _tasks_in_process(request: pytest.FixtureRequest) -> Iterator[None]:
+def _tasks_in_process(request: pytest.FixtureRequest) -> None:
     """Run tasks in process, even on CI's Redis run, except in tests of the real worker."""
-    if request.node.get_closest_marker("redis"):
-        yield
-        return
-    previous = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    try:
-        yield
-    finally:
-        celery_app.conf.task_always_eager = previous
+    if not request.node.get_closest_marker("redis"):
+        request.getfixturevalue("tasks_in_process")
 
 
 @pytest.fixture
