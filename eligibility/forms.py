@@ -3,6 +3,7 @@ from typing import Any
 
 from django import forms
 
+from accounts.fields import StrictDateFormField
 from eligibility.models import County
 from eligibility.rules import InvalidFacts, MediCalScope, MSPCategory, PersonFacts, ShareOfCost
 
@@ -23,7 +24,7 @@ class ScreenerForm(forms.Form):
         label="Which California county do you live in?",
         empty_label="Choose your county",
     )
-    as_of = forms.DateField(
+    as_of = StrictDateFormField(
         label="Check for which date?",
         help_text="Coverage starts the first day of the next month.",
         widget=forms.DateInput(attrs={"type": "date"}),

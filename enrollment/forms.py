@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 
+from accounts.fields import StrictDateFormField
 from eligibility.models import Language, MediMediPlan, NoticeFormat
 from eligibility.selectors import OfferedPlan, county_choices
 from enrollment.models import ApplicationStatus, DenialReason
@@ -35,7 +36,7 @@ class LinkForm(forms.Form):
         ),
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
-    date_of_birth = forms.DateField(label="Date of birth", widget=DateInput())
+    date_of_birth = StrictDateFormField(label="Date of birth", widget=DateInput())
     last_name = forms.CharField(
         label="Last name",
         max_length=64,
@@ -135,7 +136,7 @@ class WithdrawForm(forms.Form):
 
 
 class StaffDisenrollForm(forms.Form):
-    requested_on = forms.DateField(
+    requested_on = StrictDateFormField(
         label="Date the member asked to leave",
         help_text="Coverage ends on the last day of this month.",
         widget=DateInput(),
@@ -161,10 +162,10 @@ class QueueFilterForm(forms.Form):
         label="Plan", queryset=MediMediPlan.objects.none(), required=False, empty_label="Any plan"
     )
     county = forms.ChoiceField(label="County", required=False)
-    submitted_from = forms.DateField(
+    submitted_from = StrictDateFormField(
         label="Submitted on or after", required=False, widget=DateInput()
     )
-    submitted_to = forms.DateField(
+    submitted_to = StrictDateFormField(
         label="Submitted on or before", required=False, widget=DateInput()
     )
     q = forms.CharField(
@@ -173,7 +174,7 @@ class QueueFilterForm(forms.Form):
         max_length=64,
         help_text="A Medicare number (MBI), a Medi-Cal CIN, or a name (last name, or first and last).",
     )
-    date_of_birth = forms.DateField(
+    date_of_birth = StrictDateFormField(
         label="Date of birth",
         required=False,
         help_text="Narrows a name search.",

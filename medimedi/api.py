@@ -1,13 +1,34 @@
-"""API-wide error handling: domain errors become their status code with a JSON body."""
+"""API-wide error handling: every error answers JSON, never a server error for bad input.
+
+Domain errors become their status code with ``{"detail", "code"}``; DRF's own errors get a
+``code`` beside their ``detail``; a request body past ``DATA_UPLOAD_MAX_MEMORY_SIZE`` answers
+413 and an id past the database's integer range 404.
+"""
 
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
 from rest_framework import status
+from rest_framework.exceptions import APIException, ErrorDetail
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from accounts.errors import DomainError
+from medimedi.middleware import MAX_ID
+
+
+def _error(detail: str, code: str, status_code: int) -> Response:
+    return Response({"detail": detail, "code": code}, status=status_code)
+
+
+def _id_beyond_range(context: dict[str, Any]) -> bool:
+    values = [*context.get("args", ()), *context.get("kwargs", {}).values()]
+    return any(
+        isinstance(value, str) and value.isascii() and value.isdigit() and int(value) > MAX_ID
+        for value in values
+    ) or any(isinstance(value, int) and value > MAX_ID for value in values)
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -21,4 +42,21 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, DjangoValidationError):
         detail: Any = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
         return Response(detail, status=status.HTTP_400_BAD_REQUEST)
-    return drf_exception_handler(exc, context)
+    if isinstance(exc, RequestDataTooBig):
+        return _error(
+            "The request body is too large.",
+            "request_too_large",
+            status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
+    if isinstance(exc, RecursionError):
+        return _error("The request is nested too deeply.", "too_deep", status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, (OverflowError, DataError)) and _id_beyond_range(context):
+        return _error("Not found.", "not_found", status.HTTP_404_NOT_FOUND)
+    response = drf_exception_handler(exc, context)
+    if response is not None and isinstance(exc, APIException):
+        data = response.data
+        if isinstance(data, dict) and set(data) == {"detail"}:
+            detail_value = data["detail"]
+            code = detail_value.code if isinstance(detail_value, ErrorDetail) else None
+            data["code"] = code or getattr(exc, "default_code", "error")
+    return response

@@ -213,6 +213,41 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# Input limits, security headers and the API schema (medimedi/parsers.py, middleware.py,
+# schema.py). A JSON body larger than DATA_UPLOAD_MAX_MEMORY_SIZE answers 413, one nested deeper
+# than API_JSON_MAX_DEPTH 400. The CSP allows no inline script or style: a template that needs
+# one gives it the request's nonce (the API docs page does).
+from csp import constants as csp_constants  # noqa: E402 - kept beside the policy that uses it
+
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", str(1024 * 1024)))
+API_JSON_MAX_DEPTH = 32
+# The schema and its docs page: open in development, staff and admins only in production.
+API_DOCS_PUBLIC = _env_bool("API_DOCS_PUBLIC", not PRODUCTION)
+REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = ["medimedi.parsers.LimitedJSONParser"]
+REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] = "medimedi.schema.AutoSchema"
+SPECTACULAR_SETTINGS["SERVE_PERMISSIONS"] = ["medimedi.permissions.ApiDocsAccess"]
+MIDDLEWARE = [
+    *MIDDLEWARE[:1],
+    "csp.middleware.CSPMiddleware",
+    *MIDDLEWARE[1:],
+    "medimedi.middleware.PrivateNoStoreMiddleware",
+    "medimedi.middleware.IdRangeMiddleware",
+]
+CONTENT_SECURITY_POLICY: dict[str, Any] = {
+    "DIRECTIVES": {
+        "default-src": [csp_constants.SELF],
+        "script-src": [csp_constants.SELF, csp_constants.NONCE],
+        "style-src": [csp_constants.SELF, csp_constants.NONCE],
+        "img-src": [csp_constants.SELF, "data:"],
+        "font-src": [csp_constants.SELF],
+        "connect-src": [csp_constants.SELF],
+        "object-src": [csp_constants.NONE],
+        "base-uri": [csp_constants.SELF],
+        "form-action": [csp_constants.SELF],
+        "frame-ancestors": [csp_constants.NONE],
+    }
+}
+
 # Celery: at-least-once delivery (design.md section 3).
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = False

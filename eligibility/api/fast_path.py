@@ -8,16 +8,15 @@ field-keyed 400 errors and of the OpenAPI schema. A property test checks that wh
 accepts the serializer accepts too, with the same values.
 """
 
-import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from accounts.fields import strict_date_parse
 from eligibility.models import County
 from eligibility.rules import InvalidFacts, MediCalScope, MSPCategory, PersonFacts, ShareOfCost
 from eligibility.selectors import county_lookup
 
-_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 _MEDI_CAL = {scope.value: scope for scope in MediCalScope}
 _SHARE_OF_COST = {soc.value: soc for soc in ShareOfCost}
 _MSP = {msp.value: msp for msp in MSPCategory}
@@ -49,12 +48,9 @@ def check_request_parse(data: Any) -> CheckRequest | None:
         return None
     as_of = None
     if "as_of" in data:
-        raw = data["as_of"]
-        if not isinstance(raw, str) or not _ISO_DATE.match(raw):
-            return None
-        try:
-            as_of = date.fromisoformat(raw)
-        except ValueError:
+        # The serializer's own parser, so the two refuse the same dates (and the same years).
+        as_of = strict_date_parse(data["as_of"])
+        if as_of is None:
             return None
     part_a = _boolean(data, "medicare_part_a", None)
     part_b = _boolean(data, "medicare_part_b", None)

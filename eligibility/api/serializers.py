@@ -4,6 +4,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accounts.fields import StrictDateField
 from eligibility.models import County
 from eligibility.rules import InvalidFacts, MediCalScope, MSPCategory, PersonFacts, ShareOfCost
 from eligibility.selectors import county_lookup
@@ -32,7 +33,7 @@ class CountyField(serializers.Field):
 
 class EligibilityCheckRequestSerializer(serializers.Serializer):
     county = CountyField(help_text="County name (case-insensitive) or 5-digit FIPS, e.g. 06081.")
-    as_of = serializers.DateField(
+    as_of = StrictDateField(
         required=False, help_text="Check date, YYYY-MM-DD. Defaults to today in California."
     )
     medicare_part_a = serializers.BooleanField()

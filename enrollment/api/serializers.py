@@ -3,14 +3,23 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accounts.fields import StrictDateField
 from eligibility.models import EligibilityDetermination, Language, MediMediPlan, NoticeFormat
 from enrollment.models import (
     Application,
     ApplicationStatus,
     ApplicationStatusChange,
     DenialReason,
+    EndReason,
     Enrollment,
 )
+
+
+class BlankAsNullChoiceField(serializers.ChoiceField):
+    """A stored choice that is blank when unset, answered as null rather than ``""``."""
+
+    def to_representation(self, value: Any) -> Any:
+        return None if value in ("", None) else super().to_representation(value)
 
 
 class DualStatusCodeSerializer(serializers.Serializer):
@@ -51,6 +60,12 @@ class StatusChangeSerializer(serializers.ModelSerializer):
 class EnrollmentSerializer(serializers.ModelSerializer):
     plan = serializers.IntegerField(source="plan_id", read_only=True)
     plan_name = serializers.SerializerMethodField()
+    end_reason = BlankAsNullChoiceField(
+        choices=EndReason.choices,
+        allow_null=True,
+        read_only=True,
+        help_text="Why the enrollment ended; null while it has not ended.",
+    )
 
     class Meta:
         model = Enrollment
@@ -162,7 +177,7 @@ class RequestInfoSerializer(serializers.Serializer):
 
 
 class DisenrollSerializer(serializers.Serializer):
-    requested_on = serializers.DateField(
+    requested_on = StrictDateField(
         required=False, help_text="Date of the request (staff only); defaults to today."
     )
     note = serializers.CharField(required=False, allow_blank=True, default="")
@@ -172,16 +187,16 @@ class QueueFilterSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=ApplicationStatus.choices, required=False)
     plan = serializers.IntegerField(required=False, min_value=1)
     county = serializers.CharField(required=False, help_text="FIPS or name")
-    submitted_from = serializers.DateField(required=False)
-    submitted_to = serializers.DateField(required=False)
+    submitted_from = StrictDateField(required=False)
+    submitted_to = StrictDateField(required=False)
     new = serializers.BooleanField(required=False, default=False, help_text="Only newly submitted")
     q = serializers.CharField(required=False, help_text="MBI, CIN, or a name")
-    date_of_birth = serializers.DateField(required=False)
+    date_of_birth = StrictDateField(required=False)
 
 
 class LinkSerializer(serializers.Serializer):
     identifier = serializers.CharField(help_text="Medicare number (MBI) or Medi-Cal CIN")
-    date_of_birth = serializers.DateField()
+    date_of_birth = StrictDateField()
     last_name = serializers.CharField()
 
 

@@ -149,13 +149,13 @@ def test_the_pdf_url_of_the_list_works_and_accept_pdf_is_honoured(member: Letter
     missing = client.get("/api/v1/notices/999999/pdf", HTTP_ACCEPT="application/pdf")
     assert missing.status_code == 404
     assert missing["Content-Type"] == "application/json"
-    assert missing.json() == {"detail": "No such notice."}
+    assert missing.json() == {"detail": "No such notice.", "code": "not_found"}
 
 
 def test_a_notice_without_a_card_answers_404_for_the_id_card(member: Letters) -> None:
     response = client_for(member.user).get(f"/api/v1/notices/{member.received.pk}/id-card")
     assert response.status_code == 404
-    assert response.json() == {"detail": "This notice has no ID card."}
+    assert response.json() == {"detail": "This notice has no ID card.", "code": "not_found"}
 
 
 def test_a_queued_notice_answers_409_not_ready_until_its_pdf_is_written(member: Letters) -> None:
