@@ -21,3 +21,25 @@ def audit_record(
         object_id=str(object_id),
         detail=detail or {},
     )
+
+
+def audit_read(
+    *,
+    actor: User | None,
+    object_type: str,
+    object_id: object,
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Record that ``actor`` was shown member data (HIPAA 164.312(b)); ids only in ``detail``.
+
+    For a list page, ``object_type`` names the list (``beneficiary_list``) and ``detail["ids"]``
+    the rows shown; ``detail["beneficiaries"]`` names the members they are about, so a search by
+    member finds the read.
+    """
+    return audit_record(
+        actor=actor,
+        action=AuditEvent.Action.READ,
+        object_type=object_type,
+        object_id=object_id,
+        detail=detail,
+    )

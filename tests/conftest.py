@@ -11,8 +11,23 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.db.backends.signals import connection_created
 
 from tests.worker_support import worker  # noqa: F401 - a fixture for the whole suite
+
+
+def _allow_audit_log_truncate(sender: Any, connection: Any, **kwargs: Any) -> None:
+    """Let Django's flush between transactional tests empty the append-only audit log.
+
+    On PostgreSQL a trigger refuses TRUNCATE of the audit log unless the session opts in
+    (accounts migration 0003); every connection the suite opens, in any thread, opts in.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET medimedi.audit_log_truncate = 'allow'")
+
+
+connection_created.connect(_allow_audit_log_truncate)
 
 
 def _missing(item: pytest.Item) -> list[tuple[str, str]]:
