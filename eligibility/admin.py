@@ -5,6 +5,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
+from accounts.admin_audit import AuditedReadAdmin
 from eligibility.models import (
     Beneficiary,
     County,
@@ -105,18 +106,29 @@ class MediCalEligibilityInline(admin.TabularInline):
 
 
 @admin.register(Beneficiary)
-class BeneficiaryAdmin(SimpleHistoryAdmin):
-    """Admins may correct a person's record; every change is kept in its history."""
+class BeneficiaryAdmin(AuditedReadAdmin, SimpleHistoryAdmin):
+    """Admins may correct a person's record; every change is kept in its history and audited.
+
+    Every page that shows a person (the record, its history, the list) writes an audit read.
+    """
+
+    audit_object_type = "beneficiary"
+    # "id", not "pk": on a past version (the history pages) "pk" is the version's id.
+    audit_member_field = "id"
 
     list_display = ("id", "county", "preferred_language", "preferred_format", "user")
     list_filter = ("county", "preferred_language", "preferred_format")
     search_fields = ("=mbi", "=cin", "last_name")
     raw_id_fields = ("user",)
+    # Medi-Cal coverage is shown here only (no page of its own): the record's read covers it,
+    # and save_formset audits each coverage row added, changed or deleted.
     inlines = [MediCalEligibilityInline]
 
 
 @admin.register(EligibilityDetermination)
-class EligibilityDeterminationAdmin(admin.ModelAdmin):
+class EligibilityDeterminationAdmin(AuditedReadAdmin):
+    audit_object_type = "determination"
+
     list_display = ("id", "beneficiary", "as_of", "eligible", "dual_status_code", "policy_version")
     list_filter = ("eligible", "dual_status_code", "policy_version")
     readonly_fields = [f.name for f in EligibilityDetermination._meta.fields]

@@ -4,10 +4,13 @@ service that checks the pipeline and the invariant (use the staff pages or the A
 from django.contrib import admin
 from django.http import HttpRequest
 
+from accounts.admin_audit import AuditedReadAdmin
 from enrollment.models import Application, ApplicationStatusChange, Enrollment
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(AuditedReadAdmin):
+    """No edits here; every page that shows a member's application or enrollment is audited."""
+
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 

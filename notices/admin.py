@@ -4,13 +4,14 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from accounts.admin_audit import AuditedReadAdmin
 from accounts.models import User
 from notices.models import Notice, PrintBatch
 from notices.services import notice_resend
 
 
 @admin.register(Notice)
-class NoticeAdmin(admin.ModelAdmin):
+class NoticeAdmin(AuditedReadAdmin):
     # The list shows ids and codes only; the recipient snapshot is PHI and stays on the detail page.
     list_display = (
         "id",
@@ -38,6 +39,11 @@ class NoticeAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+    def audit_member(self, obj: Notice | None) -> int | None:
+        """The beneficiary a letter is for, from its ``recipient_key`` (``beneficiary:42``)."""
+        kind, _, key = (obj.recipient_key if obj is not None else "").partition(":")
+        return int(key) if kind == "beneficiary" and key.isdigit() else None
 
     @admin.action(description="Send the selected notices again")
     def resend(self, request: HttpRequest, queryset: QuerySet[Notice]) -> None:
