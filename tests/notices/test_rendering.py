@@ -205,7 +205,9 @@ def test_large_print_sets_body_text_in_18_point() -> None:
     assert min(font_sizes(large.pdf)) >= 18  # nothing in small print, not even the footer
     assert 18.0 not in font_sizes(standard.pdf)
     assert 11.0 in font_sizes(standard.pdf)
-    assert "font-size:18pt" in large.html
+    # Pages show the letter under a CSP without inline styles: a class sets its size there.
+    assert "notice--large-print" in large.html and "style=" not in large.html
+    assert "font-size:18pt" in large.email_html
     assert min(font_sizes(large.id_card_pdf or b"")) >= 18  # the card drawn three times larger
 
 

@@ -14,6 +14,7 @@ SAMPLES = [
     "QMB", "SLMB", "QI", "QDWI", "qmb", "san mateo", "06081", "06999", "Atlantis",
     "Los Angeles County", " fresno ", "2026-11-27", "2026-1-5", "2026-02-30",
     "20261127", "11/27/2026", "2026-11-27T00:00",
+    "9999-12-31", "2200-01-01", "1899-12-31", "2199-12-31", "1900-01-01", "2026-11-27\n",
 ]  # fmt: skip
 ANY_VALUE = st.one_of(
     st.none(), st.booleans(), st.integers(-2, 2), st.sampled_from(SAMPLES), st.text(max_size=12)
