@@ -1,9 +1,10 @@
-"""An admin signed in to the admin site, for the audit log's admin tests."""
+"""An admin signed in to the admin site, for the audit tests."""
 
 import pytest
 from django.test import Client
 
 from accounts.models import User
+from tests.accounts_audit.signin import login_verified
 from tests.factories import AdminFactory
 
 
@@ -14,5 +15,4 @@ def admin_user() -> User:
 
 @pytest.fixture
 def admin_client_(client: Client, admin_user: User) -> Client:
-    client.force_login(admin_user)
-    return client
+    return login_verified(client, admin_user)

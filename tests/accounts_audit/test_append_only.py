@@ -2,7 +2,7 @@
 to change or remove a record (HIPAA 164.312(b) audit controls, (c) integrity)."""
 
 import pytest
-from django.db import DatabaseError, connection, transaction
+from django.db import IntegrityError, connection, transaction
 
 from accounts.models import AuditEvent, AuditLogIsAppendOnly
 from accounts.services import audit_read, audit_record
@@ -99,14 +99,14 @@ def _raw(sql: str, params: list[object]) -> None:
 
 @pytest.mark.postgres
 def test_the_database_refuses_an_update_in_raw_sql(event: AuditEvent) -> None:
-    with pytest.raises(DatabaseError, match="append-only"):
+    with pytest.raises(IntegrityError, match="append-only"):
         _raw("UPDATE accounts_auditevent SET object_id = %s WHERE id = %s", ["8", event.pk])
     assert AuditEvent.objects.get(pk=event.pk).object_id == "7"
 
 
 @pytest.mark.postgres
 def test_the_database_refuses_a_delete_in_raw_sql(event: AuditEvent) -> None:
-    with pytest.raises(DatabaseError, match="append-only"):
+    with pytest.raises(IntegrityError, match="append-only"):
         _raw("DELETE FROM accounts_auditevent WHERE id = %s", [event.pk])
     assert AuditEvent.objects.filter(pk=event.pk).exists()
 
@@ -115,7 +115,7 @@ def test_the_database_refuses_a_delete_in_raw_sql(event: AuditEvent) -> None:
 def test_the_database_refuses_truncate_unless_the_session_opts_in(event: AuditEvent) -> None:
     # The suite's connections opt in (tests/conftest.py) so that flushes work; undo it here.
     with (
-        pytest.raises(DatabaseError, match="append-only"),
+        pytest.raises(IntegrityError, match="append-only"),
         transaction.atomic(),
         connection.cursor() as cursor,
     ):

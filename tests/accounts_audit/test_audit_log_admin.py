@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from accounts.models import AuditEvent, User
 from accounts.services import audit_read, audit_record
+from tests.accounts_audit.signin import login_verified
 from tests.factories import AdminFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db
@@ -174,7 +175,7 @@ def test_the_audit_log_cannot_be_added_changed_or_deleted_in_the_admin(
 
 
 def test_staff_without_the_admin_site_cannot_export(client: Client) -> None:
-    client.force_login(StaffFactory())
+    login_verified(client, StaffFactory())
 
     response = client.get(reverse(EXPORT))
 
@@ -183,6 +184,6 @@ def test_staff_without_the_admin_site_cannot_export(client: Client) -> None:
 
 
 def test_an_admin_without_view_permission_on_the_log_cannot_export(client: Client) -> None:
-    client.force_login(AdminFactory(is_superuser=False))
+    login_verified(client, AdminFactory(is_superuser=False))
 
     assert client.get(reverse(EXPORT)).status_code == 403
