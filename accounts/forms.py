@@ -1,11 +1,57 @@
-"""Forms for member accounts: signing up with an email address and a password."""
+"""Forms for accounts: signing in (with a one-time code for staff) and member sign-up."""
 
 from typing import Any
 
 from django import forms
-from django.contrib.auth.forms import BaseUserCreationForm
+from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm
+from django_otp.models import Device
 
+from accounts.lockout import login_failure_record
 from accounts.models import Role, User
+from accounts.otp import OTP_REQUIRED_MESSAGE, otp_verify, second_factor_required
+
+
+class LoginForm(AuthenticationForm):
+    """Email address (or staff username) and password; plan staff and admins add a code.
+
+    The password is checked first (django-axes refuses a locked-out username before that).
+    For someone who needs a second factor, a missing or wrong code refuses the sign-in and
+    counts as a failed attempt, like a wrong password.
+    """
+
+    otp = forms.CharField(
+        label="6-digit code (plan staff and administrators)",
+        help_text="From your authenticator app. Members leave this empty.",
+        required=False,
+        max_length=10,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}
+        ),
+    )
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "otp_required": OTP_REQUIRED_MESSAGE,
+    }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.otp_device: Device | None = None
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        user = self.get_user()
+        if user is not None and second_factor_required(user):
+            device = otp_verify(user, cleaned.get("otp"))
+            if device is None:
+                if self.request is not None:
+                    login_failure_record(self.request, username=cleaned.get("username") or "")
+                self.user_cache = None
+                raise forms.ValidationError(
+                    self.error_messages["otp_required"], code="otp_required"
+                )
+            self.otp_device = device
+        return cleaned
 
 
 class SignupForm(BaseUserCreationForm):

@@ -1,23 +1,59 @@
-"""Account pages: member signup (login and logout are Django's own views)."""
+"""Account pages: logging in (with a one-time code for staff and admins) and member sign-up."""
 
+import django_otp
+from django.conf import settings
 from django.contrib.auth import login
+from django.contrib.auth.views import LoginView as DjangoLoginView
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from accounts.forms import SignupForm
+from accounts import ratelimit
+from accounts.forms import LoginForm, SignupForm
+from accounts.middleware import session_clock_start
 from accounts.services import audit_record
+
+
+class LoginView(DjangoLoginView):
+    """Django's login page with ``LoginForm``; a verified code marks the session verified.
+
+    Also the Django admin's login page (``/admin/login/`` routes here), so the admin asks for
+    the code too.
+    """
+
+    form_class = LoginForm
+    authentication_form = LoginForm
+    template_name = "registration/login.html"
+
+    def form_valid(self, form: LoginForm) -> HttpResponse:  # type: ignore[override]
+        response = super().form_valid(form)
+        if form.otp_device is not None:
+            django_otp.login(self.request, form.otp_device)
+        session_clock_start(self.request)
+        return response
 
 
 @require_http_methods(["GET", "POST"])
 def signup(request: HttpRequest) -> HttpResponse:
-    """Create a member account, log it in and send it on to link the person's record."""
+    """Create a member account, log it in and send it on to link the person's record.
+
+    Each client address may post the form ``SIGNUP_ATTEMPTS_PER_HOUR`` times an hour.
+    """
     if request.user.is_authenticated:
         return redirect("member-home")
+    if request.method == "POST":
+        ratelimit.enforce(
+            request,
+            scope="signup",
+            limit=settings.SIGNUP_ATTEMPTS_PER_HOUR,
+            window=3600,
+            message="Too many sign-ups from your network. Please try again in an hour.",
+        )
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
         audit_record(actor=user, action="create", object_type="user", object_id=user.pk)
         login(request, user, backend="accounts.backends.CaseInsensitiveUsernameBackend")
+        session_clock_start(request)
         return redirect("member-link")
     return render(request, "registration/signup.html", {"form": form})

@@ -1,14 +1,15 @@
 """Writes for eligibility: rollout dates, determinations, linking a member to their record."""
 
+import contextlib
 import logging
 from datetime import date, timedelta
 from functools import partial
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 
-from accounts.errors import Conflict, DomainError
+from accounts import ratelimit
+from accounts.errors import Conflict, DomainError, TooManyRequests
 from accounts.models import User
 from accounts.services import audit_record
 from eligibility.models import Beneficiary, County, EligibilityDetermination
@@ -110,28 +111,53 @@ class IdentityNotMatched(DomainError):
     code = "identity_not_matched"
 
 
-class TooManyAttempts(DomainError):
-    """Too many failed identity matches from one account: wait before trying again."""
+class TooManyAttempts(TooManyRequests):
+    """Too many failed identity matches from one account, address or for one identifier."""
 
     status_code = 429
     code = "too_many_attempts"
 
 
-LINK_ATTEMPTS_KEY = "identity-link-failures:{user_id}"
+def _link_counters(
+    user: User, client_address: str | None, identifier: str | None
+) -> list[tuple[str, int]]:
+    """The failure counters an identity-link attempt is held to, each with its limit.
+
+    Per account, per client address (one person trying from many accounts) and per identifier
+    tried (many accounts trying one Medicare number's birth dates), all over
+    ``IDENTITY_LINK_WINDOW_SECONDS`` in the shared cache.
+    """
+    counters = [(f"identity-link-failures:user:{user.pk}", settings.IDENTITY_LINK_MAX_FAILURES)]
+    if client_address:
+        counters.append(
+            (
+                f"identity-link-failures:address:{client_address}",
+                settings.IDENTITY_LINK_MAX_FAILURES_PER_ADDRESS,
+            )
+        )
+    if identifier:
+        counters.append(
+            (
+                f"identity-link-failures:identifier:{ratelimit.digest(identifier)}",
+                settings.IDENTITY_LINK_MAX_FAILURES_PER_IDENTIFIER,
+            )
+        )
+    return counters
 
 
-def _link_failures(user: User) -> int:
-    return int(cache.get(LINK_ATTEMPTS_KEY.format(user_id=user.pk), 0))
-
-
-def _count_link_failure(user: User) -> None:
-    key = LINK_ATTEMPTS_KEY.format(user_id=user.pk)
+def _link_wait(counters: list[tuple[str, int]]) -> int | None:
     window = settings.IDENTITY_LINK_WINDOW_SECONDS
-    if not cache.add(key, 1, timeout=window):
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=window)
+    waits = [
+        wait
+        for key, limit in counters
+        if (wait := ratelimit.blocked(key, limit=limit, window=window)) is not None
+    ]
+    return max(waits) if waits else None
+
+
+def _count_link_failure(counters: list[tuple[str, int]]) -> None:
+    for key, limit in counters:
+        ratelimit.hit(key, limit=limit, window=settings.IDENTITY_LINK_WINDOW_SECONDS)
 
 
 IDENTITY_NOT_MATCHED = (
@@ -142,7 +168,12 @@ IDENTITY_NOT_MATCHED = (
 
 @transaction.atomic
 def beneficiary_link(
-    *, user: User, identifier: str, date_of_birth: date, last_name: str
+    *,
+    user: User,
+    identifier: str,
+    date_of_birth: date,
+    last_name: str,
+    client_address: str | None = None,
 ) -> Beneficiary:
     """Link a member account to their beneficiary record once they prove who they are.
 
@@ -150,27 +181,31 @@ def beneficiary_link(
     ``IdentityNotMatched`` with one message whatever went wrong, so nobody can learn whether a
     record exists. After ``IDENTITY_LINK_MAX_FAILURES`` failures in
     ``IDENTITY_LINK_WINDOW_SECONDS`` the account must wait (``TooManyAttempts``), so a birth
-    date cannot be found by trying them all.
+    date cannot be found by trying them all; the same holds per ``client_address`` (adapters
+    pass ``accounts.ratelimit.client_address(request)``) and per identifier tried.
     """
-    if _link_failures(user) >= settings.IDENTITY_LINK_MAX_FAILURES:
-        raise TooManyAttempts(
-            "Too many attempts to match your record. Please wait an hour and try again, or "
-            "call member services."
-        )
     mbi = cin = None
     try:
         mbi = normalize_mbi(identifier)
     except InvalidIdentifier:
-        try:
+        with contextlib.suppress(InvalidIdentifier):
             cin = normalize_cin(identifier)
-        except InvalidIdentifier:
-            _count_link_failure(user)
-            raise IdentityNotMatched(IDENTITY_NOT_MATCHED) from None
+    counters = _link_counters(user, client_address, mbi or cin)
+    wait = _link_wait(counters)
+    if wait is not None:
+        raise TooManyAttempts(
+            "Too many attempts to match your record. Please wait an hour and try again, or "
+            "call member services.",
+            retry_after=wait,
+        )
+    if mbi is None and cin is None:
+        _count_link_failure(counters)
+        raise IdentityNotMatched(IDENTITY_NOT_MATCHED)
     found = beneficiary_find_by_identity(
         mbi=mbi, cin=cin, date_of_birth=date_of_birth, last_name=last_name
     )
     if found is None:
-        _count_link_failure(user)
+        _count_link_failure(counters)
         audit_record(
             actor=user, action="read", object_type="beneficiary_link", object_id="no-match"
         )

@@ -15,7 +15,7 @@ from rest_framework.exceptions import APIException, ErrorDetail
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from accounts.errors import DomainError
+from accounts.errors import DomainError, TooManyRequests
 from medimedi.middleware import MAX_ID
 
 
@@ -38,7 +38,12 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             # Keyed by the field at fault, like a serializer's validation error.
             return Response({field: [exc.message]}, status=exc.status_code)
         body: dict[str, Any] = {"detail": exc.message, "code": exc.code, **exc.extra}
-        return Response(body, status=exc.status_code)
+        answer = Response(body, status=exc.status_code)
+        # Attempt limits (accounts.ratelimit, the sign-in lockout) say how long to wait.
+        retry_after = exc.extra.get("retry_after")
+        if isinstance(exc, TooManyRequests) and isinstance(retry_after, int):
+            answer["Retry-After"] = str(retry_after)
+        return answer
     if isinstance(exc, DjangoValidationError):
         detail: Any = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
         return Response(detail, status=status.HTTP_400_BAD_REQUEST)

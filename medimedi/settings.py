@@ -7,6 +7,7 @@ PostgreSQL and a broker.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +48,8 @@ if PRODUCTION:
                 DATABASE_URL.startswith(("postgres://", "postgresql://")),
             ),
             ("CELERY_BROKER_URL or REDIS_URL", bool(CELERY_BROKER_URL)),
+            # Sign-in lockouts and attempt limits must be shared by every web process.
+            ("REDIS_CACHE_URL", bool(os.environ.get("REDIS_CACHE_URL"))),
         )
         if not present
     ]
@@ -72,7 +75,13 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    # Only while enrollment/api/views.py still imports DRF's ObtainAuthToken; API tokens are
+    # knox's now (accounts/api.py).
     "rest_framework.authtoken",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -91,9 +100,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Sign-in rules (docs/security-signin.md): session time limits, the staff second factor.
+    "accounts.middleware.SessionTimeoutMiddleware",
+    "accounts.middleware.RequireSecondFactorMiddleware",
+    "accounts.middleware.TooManyRequestsPageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last of the request-handling middleware: turns a sign-in lockout into its 429 answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "medimedi.urls"
@@ -128,8 +144,12 @@ IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
-# Members log in with their email address, in whatever case they type it.
-AUTHENTICATION_BACKENDS = ["accounts.backends.CaseInsensitiveUsernameBackend"]
+# Members log in with their email address, in whatever case they type it. Axes' backend comes
+# first: it refuses a locked-out username or address before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "accounts.backends.CaseInsensitiveUsernameBackend",
+]
 # One process's memory by default; REDIS_CACHE_URL shares counters (login-attempt limits)
 # between processes.
 CACHES = {
@@ -147,10 +167,65 @@ LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    # 8 characters for members, 12 for staff and admins.
+    {"NAME": "accounts.password_validation.RoleMinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Sign-in for health data (docs/security-signin.md; HIPAA 164.312(d), OWASP ASVS L2).
+# New passwords are hashed with Argon2; older PBKDF2 hashes still verify and are upgraded at the
+# next sign-in.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+]
+# Staff and admins sign in with a TOTP code (django-otp); the issuer names the portal in the app.
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Medi-Medi Portal")
+# Sessions: staff and admins 15 minutes idle and 8 hours at most; members 30 minutes idle
+# (accounts/middleware.py). The cookie itself lasts no longer than a staff session.
+SESSION_IDLE_SECONDS_STAFF = int(os.environ.get("SESSION_IDLE_SECONDS_STAFF", str(15 * 60)))
+SESSION_MAX_SECONDS_STAFF = int(os.environ.get("SESSION_MAX_SECONDS_STAFF", str(8 * 3600)))
+SESSION_IDLE_SECONDS_MEMBER = int(os.environ.get("SESSION_IDLE_SECONDS_MEMBER", str(30 * 60)))
+SESSION_MAX_SECONDS_MEMBER: int | None = None
+SESSION_COOKIE_AGE = 8 * 3600
+SESSION_COOKIE_HTTPONLY = True
+# Paths a signed-in staff member without a verified code may still reach.
+SIGNIN_EXEMPT_PATHS = [
+    "/accounts/login/",
+    "/accounts/logout/",
+    "/admin/login/",
+    "/admin/logout/",
+    "/healthz",
+]
+# API tokens (django-rest-knox, stored hashed): 8 hours for staff and admins, 30 days for members.
+API_TOKEN_TTL_STAFF = timedelta(hours=int(os.environ.get("API_TOKEN_TTL_STAFF_HOURS", "8")))
+API_TOKEN_TTL_MEMBER = timedelta(days=int(os.environ.get("API_TOKEN_TTL_MEMBER_DAYS", "30")))
+REST_KNOX = {
+    "AUTH_HEADER_PREFIX": "Token",
+    "TOKEN_TTL": API_TOKEN_TTL_STAFF,  # only for a token created without its own expiry
+    "AUTO_REFRESH": False,
+}
+# Lockout (django-axes with accounts.lockout's handler, counters in the default cache): 5 failed
+# sign-ins for one username, or 50 from one address, within 15 minutes lock it for 15 minutes.
+# Page login, admin login and the token endpoint all count.
+AXES_HANDLER = "accounts.lockout.LoginLockoutHandler"
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT_PER_USERNAME", "5"))
+LOGIN_FAILURE_LIMIT_PER_ADDRESS = int(os.environ.get("LOGIN_FAILURE_LIMIT_PER_ADDRESS", "50"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "accounts.ratelimit.client_address"
+AXES_VERBOSE = False
+# The client address is REMOTE_ADDR; behind N reverse proxies that each append to
+# X-Forwarded-For, set TRUSTED_PROXY_COUNT=N (never more than there are).
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+# Attempt limits per client address (accounts/ratelimit.py): member sign-ups an hour, and public
+# eligibility checks a minute (high enough that no person meets it; it stops scripted floods).
+SIGNUP_ATTEMPTS_PER_HOUR = int(os.environ.get("SIGNUP_ATTEMPTS_PER_HOUR", "10"))
+ELIGIBILITY_CHECK_RATE_PER_MINUTE = int(os.environ.get("ELIGIBILITY_CHECK_RATE_PER_MINUTE", "600"))
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "America/Los_Angeles"
@@ -179,7 +254,7 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", str(BASE_DIR / "media")))
 
 REST_FRAMEWORK: dict[str, Any] = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -334,6 +409,14 @@ EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail
 # Failed attempts to link an account to a beneficiary record before the account must wait.
 IDENTITY_LINK_MAX_FAILURES = int(os.environ.get("IDENTITY_LINK_MAX_FAILURES", "5"))
 IDENTITY_LINK_WINDOW_SECONDS = int(os.environ.get("IDENTITY_LINK_WINDOW_SECONDS", "3600"))
+# The same per client address (many accounts, one person) and per identifier tried (many
+# accounts, one Medicare number).
+IDENTITY_LINK_MAX_FAILURES_PER_ADDRESS = int(
+    os.environ.get("IDENTITY_LINK_MAX_FAILURES_PER_ADDRESS", "20")
+)
+IDENTITY_LINK_MAX_FAILURES_PER_IDENTIFIER = int(
+    os.environ.get("IDENTITY_LINK_MAX_FAILURES_PER_IDENTIFIER", "5")
+)
 
 # Seconds each process keeps counties and service areas in memory for the eligibility check
 # (eligibility/reference_cache.py); 0 reads the database on every check.

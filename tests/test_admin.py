@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from accounts.models import AuditEvent
 from eligibility.models import County
+from tests.auth_helpers import login_verified
 from tests.factories import AdminFactory, BeneficiaryFactory
 
 pytestmark = pytest.mark.django_db
@@ -16,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def admin_client_(client: Client) -> Client:
-    client.force_login(AdminFactory())
+    login_verified(client, AdminFactory())
     return client
 
 

@@ -1,11 +1,13 @@
 from typing import Any
 
+from django.conf import settings
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import permissions
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts import ratelimit
 from eligibility.api.fast_path import CheckRequest, check_request_parse
 from eligibility.api.serializers import (
     EligibilityCheckRequestSerializer,
@@ -61,6 +63,13 @@ class EligibilityCheckView(APIView):
         ],
     )
     def post(self, request: Request) -> Response:
+        ratelimit.enforce(
+            request,
+            scope="eligibility-check",
+            limit=settings.ELIGIBILITY_CHECK_RATE_PER_MINUTE,
+            window=60,
+            message="Too many checks from your address. Please try again in a minute.",
+        )
         parsed = check_request_parse(request.data)
         if parsed is None:  # not plainly valid: the serializer decides, and explains a 400
             serializer = EligibilityCheckRequestSerializer(data=request.data)

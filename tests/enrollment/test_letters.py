@@ -12,6 +12,7 @@ from eligibility.notifications import recipient_key, recipient_snapshot
 from enrollment import services
 from notices.models import Notice
 from notices.services import notice_queue
+from tests.auth_helpers import login_verified
 from tests.enrollment.conftest import Letters, at, enrolled_member
 from tests.factories import BeneficiaryFactory, StaffFactory, UserFactory
 
@@ -24,8 +25,7 @@ def text(response: Any) -> str:
 
 def logged_in(user: User) -> Client:
     client = Client()
-    client.force_login(user)
-    return client
+    return login_verified(client, user)
 
 
 def queued_letter(beneficiary: Beneficiary, key: str = "test:queued") -> Notice:
@@ -279,7 +279,7 @@ def test_staff_cannot_resend_another_members_letter_through_this_member(
 
 def test_resend_needs_a_post_with_a_csrf_token(rosa: Letters) -> None:
     client = Client(enforce_csrf_checks=True)
-    client.force_login(StaffFactory())
+    login_verified(client, StaffFactory())
     url = f"{staff_letters_url(rosa)}{rosa.received.pk}/resend/"
     assert client.get(url).status_code == 405
     assert client.post(url).status_code == 403

@@ -13,6 +13,7 @@ from eligibility.rules import last_day_of_month
 from eligibility.selectors import california_today
 from enrollment import services
 from enrollment.models import Application, ApplicationStatus, Enrollment
+from tests.auth_helpers import login_verified
 from tests.enrollment.conftest import at
 from tests.factories import BeneficiaryFactory, StaffFactory, UserFactory
 
@@ -33,8 +34,7 @@ def error_summary(response: Any) -> str:
 
 def logged_in(user: User) -> Client:
     client = Client()
-    client.force_login(user)
-    return client
+    return login_verified(client, user)
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from accounts.models import AuditEvent, User
 from eligibility.models import County, MediMediPlan, Organization
 from enrollment import services
 from enrollment.models import Application, ApplicationStatus, Enrollment
+from tests.auth_helpers import login_verified
 from tests.enrollment.conftest import at
 from tests.factories import AdminFactory, BeneficiaryFactory, StaffFactory, UserFactory
 
@@ -23,8 +24,7 @@ def text(response: Any) -> str:
 
 def logged_in(user: User) -> Client:
     client = Client()
-    client.force_login(user)
-    return client
+    return login_verified(client, user)
 
 
 def queue_ids(response: Any) -> list[int]:

@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from accounts.models import Role, User
+from accounts.otp import second_factor_required, totp_device_ensure
 from eligibility.models import Beneficiary, County, MediCalEligibility, MediMediPlan, Organization
 from eligibility.selectors import beneficiary_offer, california_today
 from enrollment import services
@@ -82,8 +83,15 @@ class Command(BaseCommand):
             )
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD})")
+        self.stdout.write(
+            "Staff and admins also give the 6-digit code of an authenticator app: add the"
+            " otpauth:// link printed under each login to the app (docs/security-signin.md)."
+        )
         for username, description in logins:
             self.stdout.write(f"  {username:<24} {description}")
+            user = User.objects.get(username=username)
+            if second_factor_required(user):
+                self.stdout.write(f"  {'':<24} {totp_device_ensure(user).config_url}")
         for username in members:
             self.stdout.write(f"  {username:<24} member, linked to a synthetic beneficiary")
         self.stdout.write("Portal: http://127.0.0.1:8000/   Admin: /admin/   API docs: /api/docs/")
