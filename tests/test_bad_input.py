@@ -22,6 +22,7 @@ from enrollment.forms import QueueFilterForm, StaffDisenrollForm
 from enrollment.models import Application, Enrollment
 from medimedi.api import exception_handler
 from medimedi.parsers import json_too_deep
+from tests.auth_helpers import login_verified
 from tests.enrollment.conftest import at
 from tests.factories import BeneficiaryFactory, StaffFactory, UserFactory
 
@@ -222,7 +223,7 @@ def test_api_id_beyond_bigint_is_404(method: str, path: str) -> None:
 )
 def test_page_id_beyond_bigint_is_404(path: str) -> None:
     client = Client()
-    client.force_login(StaffFactory() if path.startswith("/staff") else UserFactory())
+    login_verified(client, StaffFactory() if path.startswith("/staff") else UserFactory())
     assert client.get(path).status_code == 404
 
 

@@ -15,6 +15,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from accounts.models import User
+from tests.auth_helpers import login_verified
 from tests.factories import AdminFactory, BeneficiaryFactory, StaffFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -124,7 +125,7 @@ def test_pages_for_a_signed_in_member_are_not_stored(client: Client, member: Use
 
 
 def test_pages_for_staff_are_not_stored(client: Client) -> None:
-    client.force_login(StaffFactory())
+    login_verified(client, StaffFactory())
     assert_private_no_store(client.get("/staff/queue/", follow=True))
 
 
@@ -163,7 +164,7 @@ def test_api_docs_are_for_staff_and_admins_only_in_production(
     assert as_member.get(url).status_code == 403
     for user in (StaffFactory(), AdminFactory()):
         as_staff = Client()
-        as_staff.force_login(user)
+        login_verified(as_staff, user)
         assert as_staff.get(url).status_code == 200, user.role
 
 

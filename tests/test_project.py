@@ -41,7 +41,7 @@ def _settings_subprocess(env: dict[str, str], code: str) -> subprocess.Completed
     clean = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"DATABASE_URL", "CELERY_BROKER_URL", "REDIS_URL"}
+        if k not in {"DATABASE_URL", "CELERY_BROKER_URL", "REDIS_URL", "REDIS_CACHE_URL"}
     }
     return subprocess.run(
         [sys.executable, "-c", code],
@@ -56,7 +56,13 @@ def _settings_subprocess(env: dict[str, str], code: str) -> subprocess.Completed
 def test_production_mode_refuses_to_start_without_its_settings() -> None:
     result = _settings_subprocess({"DJANGO_ENV": "production"}, "import django; django.setup()")
     assert result.returncode != 0
-    for name in ("DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DATABASE_URL", "CELERY_BROKER_URL"):
+    for name in (
+        "DJANGO_SECRET_KEY",
+        "DJANGO_ALLOWED_HOSTS",
+        "DATABASE_URL",
+        "CELERY_BROKER_URL",
+        "REDIS_CACHE_URL",
+    ):
         assert name in result.stderr
 
 
@@ -67,6 +73,7 @@ def test_production_mode_with_its_settings_passes_check_deploy() -> None:
         "DJANGO_ALLOWED_HOSTS": "portal.example",
         "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
         "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+        "REDIS_CACHE_URL": "redis://127.0.0.1:6379/1",
     }
     code = (
         "import django, sys; django.setup();"
