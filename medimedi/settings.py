@@ -219,6 +219,8 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "accounts.ratelimit.client_address"
 AXES_VERBOSE = False
+# The handler keeps no AccessAttempt rows, so axes' admin pages would always be empty.
+AXES_ENABLE_ADMIN = False
 # The client address is REMOTE_ADDR; behind N reverse proxies that each append to
 # X-Forwarded-For, set TRUSTED_PROXY_COUNT=N (never more than there are).
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
