@@ -18,9 +18,10 @@ from accounts.services import audit_read
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    list_display = ("username", "email", "role", "organization", "is_active")
-    list_filter = ("role", "organization", "is_active")
-    fieldsets = (*(BaseUserAdmin.fieldsets or ()), ("Portal", {"fields": ("role", "organization")}))
+    # A staff member's organization is set on the organization's page (staff memberships).
+    list_display = ("username", "email", "role", "is_active")
+    list_filter = ("role", "is_active")
+    fieldsets = (*(BaseUserAdmin.fieldsets or ()), ("Portal", {"fields": ("role",)}))
 
 
 class MemberFilter(admin.SimpleListFilter):

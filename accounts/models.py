@@ -14,25 +14,18 @@ class Role(models.TextChoices):
 
 
 class User(AbstractUser):
-    """A portal login. Staff belong to one organization and see only its members."""
+    """A portal login with one role.
+
+    Which organization a staff member works for is recorded on the organization's side
+    (``eligibility.StaffMembership``), so this ground-floor app knows no feature app. What each
+    role may see and do is decided in one place, ``enrollment.access``.
+    """
 
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.MEMBER)
-    organization = models.ForeignKey(
-        "eligibility.Organization",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="staff",
-        help_text="For plan enrollment staff: the organization they work for.",
-    )
 
     class Meta:
-        constraints = [
-            models.CheckConstraint(
-                condition=~models.Q(role="staff") | models.Q(organization__isnull=False),
-                name="staff_have_an_organization",
-            )
-        ]
+        # Not AbstractUser.Meta: the model's options stay as migration 0001 made them.
+        ordering = ()
 
     @property
     def is_admin(self) -> bool:
@@ -40,7 +33,13 @@ class User(AbstractUser):
 
     @property
     def is_plan_staff(self) -> bool:
-        return self.role == Role.STAFF and self.organization_id is not None
+        """Return True for the plan enrollment staff role (their organization is a membership)."""
+        return self.role == Role.STAFF and not self.is_admin
+
+    @property
+    def acts_as_staff(self) -> bool:
+        """Return True for staff and admins: they never act as a member."""
+        return self.is_admin or self.role == Role.STAFF
 
 
 class AuditLogIsAppendOnly(Exception):

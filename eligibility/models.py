@@ -12,7 +12,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 # A member's format for letters is the notices engine's own list (a standing request).
-from notices.models import NoticeFormat
+from notices.models import Notice, NoticeFormat
 
 fips_validator = RegexValidator(
     r"^06[0-9]{3}$", "A California county FIPS code is 06 and 3 digits."
@@ -51,6 +51,29 @@ class Organization(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class StaffMembership(models.Model):
+    """A plan enrollment staff member works for one organization and sees only its members.
+
+    Kept on the organization's side so the accounts app (logins, roles, audit) imports no
+    feature app. A staff login without a membership sees no member data at all.
+    """
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="staff_memberships"
+    )
+    user = models.OneToOneField(
+        "accounts.User", on_delete=models.CASCADE, related_name="staff_membership"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["organization", "user"]
+
+    def __str__(self) -> str:
+        return f"Staff {self.user_id} of organization {self.organization_id}"
 
 
 class MediCalPlan(models.Model):
@@ -241,6 +264,29 @@ class Beneficiary(models.Model):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+
+class BeneficiaryLetter(models.Model):
+    """Whose letter a notice is, and which organization's event sent it.
+
+    The notices app knows nothing of beneficiaries or plans; this row ties a notice to both, as
+    fields. ``organization`` is null for the program's own letters (county transitions), which
+    every organization's staff may see; otherwise only that organization's staff (and admins).
+    """
+
+    notice = models.OneToOneField(
+        Notice, on_delete=models.CASCADE, primary_key=True, related_name="beneficiary_letter"
+    )
+    beneficiary = models.ForeignKey(Beneficiary, on_delete=models.PROTECT, related_name="letters")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["beneficiary", "organization"])]
+
+    def __str__(self) -> str:
+        return f"Letter {self.notice_id} to beneficiary {self.beneficiary_id}"
 
 
 class MediCalScope(models.TextChoices):

@@ -10,10 +10,11 @@ transition notice (60 or 30 days) for a county twice, whatever its date became.
 import logging
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from django.db import transaction
 
-from eligibility.models import Beneficiary, County
+from eligibility.models import Beneficiary, BeneficiaryLetter, County
 from eligibility.rules import evaluate
 from eligibility.selectors import county_facts, person_facts_on, plans_on, service_areas_of
 from notices.models import Notice, NoticeKind, NoticeStatus
@@ -46,6 +47,23 @@ def recipient_snapshot(beneficiary: Beneficiary, *, email: str | None = None) ->
         "language": beneficiary.preferred_language,
         "format": beneficiary.preferred_format,
     }
+
+
+def letter_queue(
+    *, beneficiary: Beneficiary | int, organization_id: int | None, **notice: Any
+) -> Notice:
+    """Queue a notice to a beneficiary (``notices.services.notice_queue``) and record whose it is.
+
+    ``organization_id`` names the organization whose event sends it (None for the program's own
+    letters); staff of other organizations never see it. Idempotent like ``notice_queue``.
+    """
+    beneficiary_id = beneficiary if isinstance(beneficiary, int) else beneficiary.pk
+    queued = notice_queue(recipient_key=recipient_key(beneficiary_id), **notice)
+    BeneficiaryLetter.objects.get_or_create(
+        notice=queued,
+        defaults={"beneficiary_id": beneficiary_id, "organization_id": organization_id},
+    )
+    return queued
 
 
 def _key_prefix(kind: str, county: County) -> str:
@@ -114,10 +132,11 @@ def county_transition_notices_queue(*, county: County, today: date) -> Transitio
             skipped += 1
             continue
         with transaction.atomic():
-            notice_queue(
+            letter_queue(
+                beneficiary=person,
+                organization_id=None,
                 kind=kind,
                 idempotency_key=_transition_key(kind, county, available, person.pk),
-                recipient_key=recipient_key(person),
                 recipient=recipient_snapshot(person),
                 context={
                     "county_name": county.name,

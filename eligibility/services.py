@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import transaction
 
 from accounts import ratelimit
+from accounts.access import require_member
 from accounts.errors import Conflict, DomainError, TooManyRequests
 from accounts.models import User
 from accounts.services import audit_record
@@ -184,6 +185,7 @@ def beneficiary_link(
     date cannot be found by trying them all; the same holds per ``client_address`` (adapters
     pass ``accounts.ratelimit.client_address(request)``) and per identifier tried.
     """
+    require_member(user)  # staff and admins never take over a member's record
     mbi = cin = None
     try:
         mbi = normalize_mbi(identifier)

@@ -1,11 +1,13 @@
 """Members' letters: who may read which notice, and the pages that show them.
 
-A notice belongs to a person through its ``recipient_key`` (``beneficiary:<id>``). Whoever may
-see that beneficiary (``beneficiaries_visible_to``) may read the notice; anyone else is told it
-does not exist (404). Members see their own letters at ``/me/letters/``; staff see a member's
-letters, with delivery details, at ``/staff/beneficiaries/<id>/letters/`` and may send one
-again (``notices.services.notice_resend``, which records who asked). Every staff read is
-audited. The notice's ``recipient`` and ``context`` are PHI: no page or log shows them raw.
+A notice belongs to a person, and to the organization whose event sent it, through its
+``eligibility.BeneficiaryLetter`` row. ``enrollment.access.letter_scope`` decides who may read
+it: the member, that organization's staff (program letters: any staff), admins; anyone else is
+told it does not exist (404). Members see their own letters at ``/me/letters/``; staff see a
+member's letters, with delivery details, at ``/staff/beneficiaries/<id>/letters/`` and may send
+one again (``enrollment.services.letter_resend``, which records who asked). Every staff and
+admin read is audited by the selectors here. The notice's ``recipient`` and ``context`` are
+PHI: no page or log shows them raw.
 
 The reads come first (the API uses them too), then the pages.
 """
@@ -17,29 +19,27 @@ from datetime import date
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.errors import DomainError
+from accounts.errors import DomainError, Forbidden, NotFound
 from accounts.models import User
-from accounts.services import audit_record
 from eligibility.models import Beneficiary
-from eligibility.notifications import recipient_key
 from eligibility.selectors import california_today
-from enrollment.models import Enrollment, EnrollmentKind
-from enrollment.selectors import applications_visible_to, beneficiaries_visible_to
-from enrollment.services import RESENDABLE_STATUSES, letter_resend
+from enrollment import access
+from enrollment.models import Application, Enrollment, EnrollmentKind
+from enrollment.selectors import _applications, beneficiary_get, member_record
+from enrollment.services import letter_resend
 from notices.kinds import CARD_KINDS
 from notices.models import Notice, NoticeChannel, NoticeKind, NoticeStatus
 from notices.rendering import letter_date_of
-from notices.selectors import notice_get, notice_id_card_pdf, notice_pdf, notices_for_recipient
+from notices.selectors import notice_id_card_pdf, notice_pdf
+from notices.services import RESENDABLE_STATUSES
 
-_BENEFICIARY_KEY = re.compile(r"beneficiary:([0-9]+)")
 # The keys enrollment events give the letters that carry an ID card (enrollment.notifications).
 _CARD_KEY = re.compile(
     r"(?:enrollment-confirmed|plan-switch-confirmed):([0-9]+)|id-card:([0-9]+):.*"
@@ -49,37 +49,69 @@ _CARD_KEY = re.compile(
 NOT_RENDERED_YET = frozenset({NoticeStatus.QUEUED, NoticeStatus.SENDING})
 
 # ---------------------------------------------------------------------------------------------
-# Reads
+# Reads (the API uses them too)
 
 
-def beneficiary_id_of(notice: Notice) -> int | None:
-    """Return the beneficiary id named by the notice's ``recipient_key``, or None."""
-    match = _BENEFICIARY_KEY.fullmatch(notice.recipient_key)
-    return int(match.group(1)) if match else None
+def _letters(actor: User, beneficiary: Beneficiary) -> QuerySet[Notice]:
+    return (
+        Notice.objects.filter(beneficiary_letter__beneficiary=beneficiary)
+        .filter(access.letter_scope(actor))
+        .select_related("requested_by", "beneficiary_letter__organization")
+    )
 
 
-def beneficiary_notices(beneficiary: Beneficiary) -> QuerySet[Notice]:
-    """Return every notice to the beneficiary, newest first, with who asked for resends."""
-    return notices_for_recipient(recipient_key(beneficiary)).select_related("requested_by")
+def beneficiary_letters(*, actor: User, beneficiary_id: int) -> tuple[Beneficiary, list[Notice]]:
+    """A person's letters the actor may see, newest first (audited for staff and admins).
+
+    Staff see the letters their organization's events sent and the program's own letters.
+    """
+    beneficiary = beneficiary_get(actor=actor, beneficiary_id=beneficiary_id, audit_as=None)
+    notices = list(_letters(actor, beneficiary))
+    access.audit_read(actor, "beneficiary_notices", beneficiary.pk, ids=[n.pk for n in notices])
+    return beneficiary, notices
+
+
+def letter_get(*, actor: User, notice_id: int, document: str = "letter") -> Notice:
+    """One letter the actor may see (audited for staff and admins), else ``NotFound``."""
+    notice = (
+        Notice.objects.filter(access.letter_scope(actor))
+        .filter(pk=notice_id)
+        .select_related("beneficiary_letter__organization", "requested_by")
+        .first()
+    )
+    if notice is None:
+        raise NotFound("No such notice.")
+    access.audit_read(actor, "notice", notice.pk, document=document)
+    return notice
 
 
 def member_notices(beneficiary: Beneficiary) -> QuerySet[Notice]:
     """Return the letters a member sees: all but those cancelled before they were sent."""
-    return beneficiary_notices(beneficiary).exclude(status=NoticeStatus.CANCELLED)
+    return (
+        Notice.objects.filter(beneficiary_letter__beneficiary=beneficiary)
+        .exclude(status=NoticeStatus.CANCELLED)
+        .select_related("requested_by")
+    )
 
 
-def notice_visible_to(user: User, *, notice_id: int) -> tuple[Notice, Beneficiary] | None:
-    """Return the notice and its beneficiary if ``user`` may see that beneficiary, else None."""
-    notice = notice_get(notice_id=notice_id)
+def member_letter_get(*, actor: User, notice_id: int) -> Notice:
+    """One of the member's own letters; anyone else's, or a cancelled one, is not found."""
+    beneficiary = member_record(actor=actor)
+    notice = (
+        member_notices(beneficiary).filter(pk=notice_id).first()
+        if beneficiary is not None
+        else None
+    )
     if notice is None:
-        return None
-    beneficiary_id = beneficiary_id_of(notice)
-    if beneficiary_id is None:
-        return None
-    beneficiary = beneficiaries_visible_to(user).filter(pk=beneficiary_id).first()
-    if beneficiary is None:
-        return None
-    return notice, beneficiary
+        raise NotFound("No such letter.")
+    return notice
+
+
+def letter_organization_code(notice: Notice) -> str | None:
+    """The code of the organization whose event sent the letter; None for program letters."""
+    letter = getattr(notice, "beneficiary_letter", None)
+    organization = letter.organization if letter is not None else None
+    return organization.code if organization is not None else None
 
 
 def _card_enrollment_id(notice: Notice, by_id: dict[int, Notice]) -> int | None:
@@ -148,10 +180,6 @@ def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
 
 
-def _is_staff(user: User) -> bool:
-    return user.is_admin or user.is_plan_staff
-
-
 def pdf_response(content: bytes, *, filename: str) -> HttpResponse:
     """Answer a stored PDF as a download that no shared cache keeps (it holds PHI)."""
     response = HttpResponse(content, content_type="application/pdf")
@@ -215,22 +243,13 @@ def _member_letter(notice: Notice) -> MemberLetter:
 # Members
 
 
-def _own_notice(request: HttpRequest, pk: int) -> Notice:
-    """Return the member's own letter; anyone else's, or a cancelled one, is not found."""
-    beneficiary = Beneficiary.objects.filter(user=_user(request)).first()
-    if beneficiary is None:
-        raise Http404("No letter found.")
-    return get_object_or_404(member_notices(beneficiary), pk=pk)
-
-
 @login_required
 @require_GET
 def member_letters(request: HttpRequest) -> HttpResponse:
     """List the member's letters, newest first, with links to read and download each."""
-    user = _user(request)
-    beneficiary = Beneficiary.objects.filter(user=user).first()
+    beneficiary = member_record(actor=_user(request))
     if beneficiary is None:
-        return redirect("staff-queue" if _is_staff(user) else "member-link")
+        return redirect("member-link")
     letters = [_member_letter(notice) for notice in member_notices(beneficiary)]
     return render(request, "enrollment/letters.html", {"letters": letters})
 
@@ -239,7 +258,7 @@ def member_letters(request: HttpRequest) -> HttpResponse:
 @require_GET
 def member_letter(request: HttpRequest, pk: int) -> HttpResponse:
     """Show one letter as it was written, inside the site layout."""
-    letter = _member_letter(_own_notice(request, pk))
+    letter = _member_letter(member_letter_get(actor=_user(request), notice_id=pk))
     response = render(request, "enrollment/letters_read.html", {"letter": letter})
     patch_cache_control(response, private=True, no_store=True)
     return response
@@ -249,10 +268,10 @@ def member_letter(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def member_letter_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """Download the letter's PDF; 404 until it is written."""
-    notice = _own_notice(request, pk)
+    notice = member_letter_get(actor=_user(request), notice_id=pk)
     content = notice_pdf(notice)
     if content is None:
-        raise Http404("This letter is not ready yet.")
+        raise NotFound("This letter is not ready yet.")
     return pdf_response(content, filename=f"letter-{notice.pk}.pdf")
 
 
@@ -260,10 +279,10 @@ def member_letter_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def member_letter_id_card(request: HttpRequest, pk: int) -> HttpResponse:
     """Download the member ID card that came with the letter; 404 when it has none."""
-    notice = _own_notice(request, pk)
+    notice = member_letter_get(actor=_user(request), notice_id=pk)
     content = notice_id_card_pdf(notice)
     if content is None:
-        raise Http404("This letter has no ID card.")
+        raise NotFound("This letter has no ID card.")
     return pdf_response(content, filename=f"id-card-{notice.pk}.pdf")
 
 
@@ -284,28 +303,8 @@ class StaffLetter:
     card_resendable: bool
 
 
-def _staff_beneficiary(request: HttpRequest, pk: int) -> tuple[User, Beneficiary]:
-    """Return the member if the staff user may see them (403 for members, 404 for others)."""
-    user = _user(request)
-    if not _is_staff(user):
-        raise PermissionDenied("Only plan enrollment staff can see this page.")
-    return user, get_object_or_404(beneficiaries_visible_to(user), pk=pk)
-
-
-@login_required
-@require_GET
-def staff_letters(request: HttpRequest, pk: int) -> HttpResponse:
-    """Show staff a member's letters with delivery status, and audit the read."""
-    user, beneficiary = _staff_beneficiary(request, pk)
-    notices = list(beneficiary_notices(beneficiary))
-    audit_record(
-        actor=user,
-        action="read",
-        object_type="beneficiary_notices",
-        object_id=beneficiary.pk,
-        detail={"ids": [notice.pk for notice in notices]},
-    )
-    rows = [
+def staff_letter_rows(notices: list[Notice]) -> list[StaffLetter]:
+    return [
         StaffLetter(
             notice=notice,
             resendable=notice.status in RESENDABLE_STATUSES,
@@ -315,13 +314,27 @@ def staff_letters(request: HttpRequest, pk: int) -> HttpResponse:
         )
         for notice in notices
     ]
+
+
+def beneficiary_applications(*, actor: User, beneficiary: Beneficiary) -> QuerySet[Application]:
+    """The person's applications the actor may see (for links beside their letters)."""
+    return _applications(actor).filter(beneficiary=beneficiary)
+
+
+@login_required
+@require_GET
+def staff_letters(request: HttpRequest, pk: int) -> HttpResponse:
+    """Show staff a member's letters with delivery status (the selector audits the read)."""
+    user = _user(request)
+    access.require_staff(user)
+    beneficiary, notices = beneficiary_letters(actor=user, beneficiary_id=pk)
     return render(
         request,
         "enrollment/staff/letters.html",
         {
             "beneficiary": beneficiary,
-            "rows": rows,
-            "applications": applications_visible_to(user).filter(beneficiary=beneficiary),
+            "rows": staff_letter_rows(notices),
+            "applications": beneficiary_applications(actor=user, beneficiary=beneficiary),
         },
     )
 
@@ -330,19 +343,22 @@ def staff_letters(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def staff_letter_resend(request: HttpRequest, pk: int, notice_pk: int) -> HttpResponse:
     """Send one of the member's letters again (or only its ID card) as a new notice."""
-    user, beneficiary = _staff_beneficiary(request, pk)
-    notice = get_object_or_404(beneficiary_notices(beneficiary), pk=notice_pk)
     form = ResendForm(request.POST)
     id_card_only = form.is_valid() and form.cleaned_data["id_card_only"]
     try:
         resent = letter_resend(
-            notice=notice, beneficiary=beneficiary, actor=user, id_card_only=id_card_only
+            actor=_user(request),
+            notice_id=notice_pk,
+            id_card_only=id_card_only,
+            beneficiary_id=pk,
         )
+    except (Forbidden, NotFound):
+        raise
     except DomainError as exc:
-        messages.error(request, f"Letter {notice.pk} cannot be sent again: {exc.message}")
+        messages.error(request, f"Letter {notice_pk} cannot be sent again: {exc.message}")
     else:
         what = "The ID card" if id_card_only else "The letter"
         messages.success(
-            request, f"{what} from letter {notice.pk} is being sent again as letter {resent.pk}."
+            request, f"{what} from letter {notice_pk} is being sent again as letter {resent.pk}."
         )
-    return redirect("staff-beneficiary-letters", pk=beneficiary.pk)
+    return redirect("staff-beneficiary-letters", pk=pk)

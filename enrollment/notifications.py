@@ -1,21 +1,26 @@
 """The letters that enrollment events send, queued in the event's own transaction (the outbox).
 
 Each function builds the recipient snapshot and the context a notice kind needs and calls
-``notices.services.notice_queue`` with an idempotency key naming the event, so a retried request
+``eligibility.notifications.letter_queue`` (which records the member and the organization
+sending it) with an idempotency key naming the event, so a retried request
 never sends a letter twice and a rolled-back event sends none.
 """
 
 from datetime import date, timedelta
 
 from eligibility.models import Beneficiary, MediMediPlan
-from eligibility.notifications import recipient_key, recipient_snapshot
+from eligibility.notifications import letter_queue, recipient_snapshot
 from enrollment.models import Application, ApplicationStatusChange, DenialReason, Enrollment
 from notices.models import Notice, NoticeKind
-from notices.services import notice_queue
 
 
 def _recipient(application: Application) -> dict[str, object]:
     return recipient_snapshot(application.beneficiary, email=application.contact_email or None)
+
+
+def _organization_id(application: Application) -> int | None:
+    """The organization whose staff handle the application: its letters are theirs."""
+    return application.plan.organization_id if application.plan is not None else None
 
 
 def _plan_context(plan: MediMediPlan | None) -> dict[str, object]:
@@ -25,10 +30,11 @@ def _plan_context(plan: MediMediPlan | None) -> dict[str, object]:
 
 
 def application_received(application: Application) -> Notice:
-    return notice_queue(
+    return letter_queue(
+        beneficiary=application.beneficiary_id,
+        organization_id=_organization_id(application),
         kind=NoticeKind.APPLICATION_RECEIVED,
         idempotency_key=f"application-received:{application.pk}",
-        recipient_key=recipient_key(application.beneficiary_id),
         recipient=_recipient(application),
         context={
             **_plan_context(application.plan),
@@ -40,10 +46,11 @@ def application_received(application: Application) -> Notice:
 
 
 def info_requested(application: Application, change: ApplicationStatusChange) -> Notice:
-    return notice_queue(
+    return letter_queue(
+        beneficiary=application.beneficiary_id,
+        organization_id=_organization_id(application),
         kind=NoticeKind.INFO_REQUESTED,
         idempotency_key=f"info-requested:{application.pk}:{change.pk}",
-        recipient_key=recipient_key(application.beneficiary_id),
         recipient=_recipient(application),
         context={
             **_plan_context(application.plan),
@@ -63,10 +70,11 @@ def denied(application: Application) -> Notice:
         }
         for code in application.denial_reasons
     ]
-    return notice_queue(
+    return letter_queue(
+        beneficiary=application.beneficiary_id,
+        organization_id=_organization_id(application),
         kind=NoticeKind.DENIAL,
         idempotency_key=f"application-denied:{application.pk}",
-        recipient_key=recipient_key(application.beneficiary_id),
         recipient=_recipient(application),
         context={
             **_plan_context(application.plan),
@@ -95,10 +103,11 @@ def enrolled(
         "application_reference": str(application.pk),
     }
     if switched_from is not None and switched_from.medi_medi_plan is not None:
-        return notice_queue(
+        return letter_queue(
+            beneficiary=beneficiary,
+            organization_id=plan.organization_id,
             kind=NoticeKind.PLAN_SWITCH_CONFIRMATION,
             idempotency_key=f"plan-switch-confirmed:{medi_medi.pk}",
-            recipient_key=recipient_key(beneficiary),
             recipient=_recipient(application),
             context={
                 **common,
@@ -121,10 +130,11 @@ def enrolled(
         and previous_medi_cal.medi_cal_plan_id != medi_cal.medi_cal_plan_id
     ):
         context["previous_medi_cal_plan_name"] = previous_medi_cal.medi_cal_plan.name
-    return notice_queue(
+    return letter_queue(
+        beneficiary=beneficiary,
+        organization_id=plan.organization_id,
         kind=NoticeKind.ENROLLMENT_CONFIRMATION,
         idempotency_key=f"enrollment-confirmed:{medi_medi.pk}",
-        recipient_key=recipient_key(beneficiary),
         recipient=_recipient(application),
         context=context,
     )
@@ -140,10 +150,11 @@ def disenrolled(enrollment: Enrollment, medi_cal_plan_name: str | None) -> Notic
     context: dict[str, object] = {**_plan_context(plan), "end_date": end}
     if medi_cal_plan_name:
         context["medi_cal_plan_name"] = medi_cal_plan_name
-    return notice_queue(
+    return letter_queue(
+        beneficiary=enrollment.beneficiary_id,
+        organization_id=plan.organization_id,
         kind=NoticeKind.DISENROLLMENT_CONFIRMATION,
         idempotency_key=f"disenrollment-confirmed:{enrollment.pk}",
-        recipient_key=recipient_key(enrollment.beneficiary_id),
         recipient=recipient_snapshot(enrollment.beneficiary),
         context=context,
     )

@@ -1,68 +1,77 @@
-"""Reads for applications and enrollments, always through who may see what.
+"""Reads for applications and enrollments, always through ``enrollment.access``.
 
-A member sees only their own records; staff see only what concerns their organization's plans
-(never drafts); admins see everything.
+Each selector takes the acting user (``actor``), keeps to what the policy lets them see, raises
+``NotFound`` for anything else, and writes the read-audit row itself when staff or an admin read
+member data. Page and API views call these and never query the ORM or audit on their own.
 """
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import Prefetch, Q, QuerySet
 
+from accounts.errors import NotFound
 from accounts.models import User
-from eligibility.models import Beneficiary
+from eligibility.models import Beneficiary, EligibilityDetermination, MediMediPlan
 from eligibility.rules import InvalidIdentifier, normalize_cin, normalize_mbi
-from enrollment.models import Application, ApplicationStatus, ApplicationStatusChange, Enrollment
+from enrollment import access
+from enrollment.models import (
+    TRANSITIONS,
+    Application,
+    ApplicationStatus,
+    ApplicationStatusChange,
+    DenialReason,
+    EndReason,
+    Enrollment,
+    EnrollmentKind,
+)
+
+QUEUE_PAGE_SIZE = 25
 
 
-def applications_visible_to(user: User) -> QuerySet[Application]:
-    base = Application.objects.select_related(
-        "beneficiary__county", "plan__organization", "determination", "approval_determination"
-    ).prefetch_related(
-        Prefetch(
-            "status_changes", queryset=ApplicationStatusChange.objects.select_related("actor")
-        ),
-        Prefetch(
-            "enrollments",
-            queryset=Enrollment.objects.select_related("medi_medi_plan", "medi_cal_plan"),
-        ),
-    )
-    if user.is_admin:
-        return base
-    org = staff_organization_id(user)
-    if org is not None:
-        return base.filter(plan__organization_id=org).exclude(status=ApplicationStatus.DRAFT)
-    return base.filter(beneficiary__user=user)
-
-
-def staff_organization_id(user: User) -> int | None:
-    """The organization a staff member works for; None for anyone else."""
-    return user.organization_id if user.is_plan_staff else None
-
-
-def beneficiaries_visible_to(user: User) -> QuerySet[Beneficiary]:
-    if user.is_admin:
-        return Beneficiary.objects.all()
-    org = staff_organization_id(user)
-    if org is not None:
-        applied = Application.objects.filter(
-            beneficiary=OuterRef("pk"), plan__organization_id=org
-        ).exclude(status=ApplicationStatus.DRAFT)
-        enrolled = Enrollment.objects.filter(beneficiary=OuterRef("pk")).filter(
-            Q(medi_medi_plan__organization_id=org) | Q(medi_cal_plan__organization_id=org)
+def _applications(actor: User) -> QuerySet[Application]:
+    return (
+        Application.objects.filter(access.application_scope(actor))
+        .select_related(
+            "beneficiary__county", "plan__organization", "determination", "approval_determination"
         )
-        return Beneficiary.objects.filter(Exists(applied) | Exists(enrolled))
-    return Beneficiary.objects.filter(user=user)
-
-
-def enrollments_visible_to(user: User) -> QuerySet[Enrollment]:
-    return Enrollment.objects.filter(beneficiary__in=beneficiaries_visible_to(user)).select_related(
-        "medi_medi_plan", "medi_cal_plan"
+        .prefetch_related(
+            Prefetch(
+                "status_changes", queryset=ApplicationStatusChange.objects.select_related("actor")
+            ),
+            Prefetch(
+                "enrollments",
+                queryset=Enrollment.objects.select_related("medi_medi_plan", "medi_cal_plan"),
+            ),
+        )
     )
+
+
+def application_get(*, actor: User, application_id: int) -> Application:
+    """Return one application the actor may see (audited for staff and admins)."""
+    application = _applications(actor).filter(pk=application_id).first()
+    if application is None:
+        raise NotFound("No such application.")
+    access.audit_read(actor, "application", application.pk)
+    return application
+
+
+def application_require_visible(*, actor: User, application_id: int) -> None:
+    """Raise ``NotFound`` unless the actor may see the application (no audit: nothing is read).
+
+    Adapters call it before validating a request body, so an outsider learns nothing (404)
+    rather than which fields would be wrong (400).
+    """
+    if not Application.objects.filter(
+        Q(pk=application_id) & access.application_scope(actor)
+    ).exists():
+        raise NotFound("No such application.")
 
 
 def application_queue(
-    user: User,
     *,
+    actor: User,
     status: str | None = None,
     plan: int | None = None,
     county: str | None = None,
@@ -72,9 +81,12 @@ def application_queue(
     search: str | None = None,
     date_of_birth: date | None = None,
 ) -> QuerySet[Application]:
-    """The staff work queue with its filters. ``search`` takes an MBI, a CIN or a last name
-    (a name search is narrowed by ``date_of_birth`` when given)."""
-    queryset = applications_visible_to(user)
+    """The applications the actor may see, filtered (not audited: pages of it are).
+
+    ``search`` takes an MBI, a CIN or a last name (a name search is narrowed by
+    ``date_of_birth`` when given).
+    """
+    queryset = _applications(actor)
     if new:
         queryset = queryset.filter(status=ApplicationStatus.SUBMITTED)
     if status:
@@ -96,6 +108,40 @@ def application_queue(
     return queryset
 
 
+def application_rows_audit(*, actor: User, application_ids: list[int]) -> None:
+    """Audit the page of applications a staff member or admin was shown (ids only)."""
+    access.audit_read(actor, "application_queue", "list", ids=application_ids)
+
+
+def application_queue_page(
+    *,
+    actor: User,
+    page_number: str | None,
+    page_size: int = QUEUE_PAGE_SIZE,
+    **filters: object,
+) -> Page[Application]:
+    """One page of the staff work queue, audited with the ids shown."""
+    access.require_staff(actor)
+    paginator = Paginator(application_queue(actor=actor, **filters), page_size)  # type: ignore[arg-type]
+    page = paginator.get_page(page_number)
+    application_rows_audit(actor=actor, application_ids=[a.pk for a in page.object_list])
+    return page
+
+
+def queue_plans(*, actor: User) -> QuerySet[MediMediPlan]:
+    """The plans a staff member may filter the queue by: their organization's (admins: all)."""
+    access.require_staff(actor)
+    if actor.is_admin:
+        return MediMediPlan.objects.all()
+    org = access.organization_id_of(actor)
+    return MediMediPlan.objects.filter(organization_id=org) if org else MediMediPlan.objects.none()
+
+
+def queue_statuses(*, actor: User) -> list[str]:
+    """The statuses a staff member may filter by: never draft (admins see drafts too)."""
+    return [s for s in ApplicationStatus.values if actor.is_admin or s != ApplicationStatus.DRAFT]
+
+
 def _identity_filter(text: str) -> Q:
     try:
         return Q(beneficiary__mbi=normalize_mbi(text))
@@ -109,3 +155,290 @@ def _identity_filter(text: str) -> Q:
     if len(parts) >= 2:
         return Q(beneficiary__first_name__iexact=parts[0], beneficiary__last_name__iexact=parts[-1])
     return Q(beneficiary__last_name__iexact=text)
+
+
+# ---------------------------------------------------------------------------------------------
+# Beneficiaries and enrollments
+
+
+def beneficiary_get(
+    *, actor: User, beneficiary_id: int, audit_as: str | None = "beneficiary"
+) -> Beneficiary:
+    """Return a person the actor may see, audited as ``audit_as`` (None: the caller audits)."""
+    beneficiary = (
+        Beneficiary.objects.filter(access.beneficiary_scope(actor))
+        .filter(pk=beneficiary_id)
+        .select_related("county")
+        .first()
+    )
+    if beneficiary is None:
+        raise NotFound("No such beneficiary.")
+    if audit_as is not None:
+        access.audit_read(actor, audit_as, beneficiary.pk)
+    return beneficiary
+
+
+@dataclass(frozen=True)
+class EnrollmentView:
+    """An enrollment as the actor may see it: in full, or of another organization, dates only."""
+
+    enrollment: Enrollment
+    visible: bool
+
+    @property
+    def id(self) -> int | None:
+        return self.enrollment.pk if self.visible else None
+
+    @property
+    def kind(self) -> str:
+        return self.enrollment.kind
+
+    @property
+    def plan(self) -> int | None:
+        return self.enrollment.plan_id if self.visible else None
+
+    @property
+    def plan_name(self) -> str:
+        if self.visible:
+            plan = self.enrollment.medi_medi_plan or self.enrollment.medi_cal_plan
+            return plan.name if plan else ""
+        if self.enrollment.kind == EnrollmentKind.MEDI_MEDI:
+            return "Another Medi-Medi Plan"
+        return "Another Medi-Cal plan"
+
+    @property
+    def start_date(self) -> date:
+        return self.enrollment.start_date
+
+    @property
+    def end_date(self) -> date | None:
+        return self.enrollment.end_date
+
+    @property
+    def cancelled(self) -> bool:
+        return self.enrollment.cancelled
+
+    @property
+    def end_reason(self) -> str | None:
+        return (self.enrollment.end_reason or None) if self.visible else None
+
+    @property
+    def aligned_with(self) -> int | None:
+        return self.enrollment.aligned_with_id if self.visible else None
+
+    @property
+    def application_id(self) -> int | None:
+        return self.enrollment.application_id if self.visible else None
+
+    @property
+    def kind_label(self) -> str:
+        return EnrollmentKind(self.enrollment.kind).label
+
+    @property
+    def end_reason_label(self) -> str:
+        reason = self.end_reason
+        return EndReason(reason).label if reason else ""
+
+
+def _enrollment_views(actor: User, beneficiary: Beneficiary) -> list[EnrollmentView]:
+    rows = list(
+        Enrollment.objects.filter(beneficiary=beneficiary).select_related(
+            "medi_medi_plan", "medi_cal_plan", "beneficiary"
+        )
+    )
+    visible = set(
+        Enrollment.objects.filter(beneficiary=beneficiary)
+        .filter(access.enrollment_scope(actor))
+        .values_list("pk", flat=True)
+    )
+    return [EnrollmentView(enrollment=row, visible=row.pk in visible) for row in rows]
+
+
+def beneficiary_enrollments(*, actor: User, beneficiary_id: int) -> list[EnrollmentView]:
+    """A person's enrollments, oldest first; another organization's show only kind and dates."""
+    beneficiary = beneficiary_get(
+        actor=actor, beneficiary_id=beneficiary_id, audit_as="beneficiary_enrollments"
+    )
+    return _enrollment_views(actor, beneficiary)
+
+
+# ---------------------------------------------------------------------------------------------
+# The member's own record
+
+
+def member_record(*, actor: User) -> Beneficiary | None:
+    """Return the record linked to the member's account (None before linking); members only."""
+    access.require_member(actor)
+    return Beneficiary.objects.filter(user=actor).select_related("county").first()
+
+
+def member_applications(*, actor: User) -> QuerySet[Application]:
+    """The member's own applications, newest first."""
+    access.require_member(actor)
+    return _applications(actor)
+
+
+def member_application_get(*, actor: User, application_id: int) -> Application:
+    """One of the member's own applications (anyone else's is not found)."""
+    application = member_applications(actor=actor).filter(pk=application_id).first()
+    if application is None:
+        raise NotFound("No such application.")
+    return application
+
+
+def member_enrollments(*, actor: User) -> QuerySet[Enrollment]:
+    """The member's own enrollments."""
+    access.require_member(actor)
+    return Enrollment.objects.filter(beneficiary__user=actor).select_related(
+        "medi_medi_plan", "medi_cal_plan"
+    )
+
+
+def member_enrollment_get(*, actor: User, enrollment_id: int) -> Enrollment:
+    enrollment = member_enrollments(actor=actor).filter(pk=enrollment_id).first()
+    if enrollment is None:
+        raise NotFound("No such enrollment.")
+    return enrollment
+
+
+def enrollment_require_endable(*, actor: User, enrollment_id: int) -> None:
+    """Raise ``NotFound`` unless the actor may end this Medi-Medi enrollment (no audit)."""
+    enrollment = (
+        Enrollment.objects.filter(pk=enrollment_id, kind=EnrollmentKind.MEDI_MEDI)
+        .select_related("medi_medi_plan", "beneficiary")
+        .first()
+    )
+    if enrollment is None:
+        raise NotFound("No such enrollment.")
+    access.check_enrollment_end(actor, enrollment)
+
+
+def enrollment_aligned_medi_cal(enrollment: Enrollment) -> QuerySet[Enrollment]:
+    """The live Medi-Cal enrollment made with a Medi-Medi enrollment (shown before leaving)."""
+    return enrollment.aligned_medi_cal.filter(cancelled=False).select_related("medi_cal_plan")
+
+
+# ---------------------------------------------------------------------------------------------
+# What pages show: history rows and the staff application page
+
+
+def status_label(value: str) -> str:
+    return ApplicationStatus(value).label if value else "New"
+
+
+def denial_labels(codes: list[str]) -> list[str]:
+    return [DenialReason(code).label for code in codes if code in DenialReason.values]
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    at: datetime
+    from_label: str
+    to_label: str
+    to_status: str
+    note: str
+    reasons: list[str]
+    actor: str
+
+
+def application_history(application: Application) -> list[HistoryRow]:
+    """The application's status changes, oldest first, in words."""
+    return [
+        HistoryRow(
+            at=change.at,
+            from_label=status_label(change.from_status) if change.from_status else "",
+            to_label=status_label(change.to_status),
+            to_status=change.to_status,
+            note=change.note,
+            reasons=denial_labels(list(change.reason_codes or [])),
+            actor=change.actor.get_username() if change.actor else "",
+        )
+        for change in application.status_changes.all()
+    ]
+
+
+def can_become(application: Application, status: str) -> bool:
+    """Tell whether the pipeline allows the move: it decides which buttons show, nothing more."""
+    return status in TRANSITIONS[application.status]
+
+
+@dataclass(frozen=True)
+class StaffApplicationView:
+    """Everything the staff application page shows, already limited to what the actor may see."""
+
+    application: Application
+    beneficiary: Beneficiary
+    medi_cal_periods: list[object]
+    determinations: list[tuple[str, EligibilityDetermination]]
+    history: list[HistoryRow]
+    denial_reasons: list[str]
+    enrollments: list[EnrollmentView]
+    endable_enrollment_ids: frozenset[int]
+    can: dict[str, bool]
+
+
+def staff_application_view(*, actor: User, application_id: int) -> StaffApplicationView:
+    """The staff application page's data (audited as a read of the application)."""
+    access.require_staff(actor)
+    application = application_get(actor=actor, application_id=application_id)
+    beneficiary = application.beneficiary
+    enrollments = _enrollment_views(actor, beneficiary)
+    endable = frozenset(
+        view.enrollment.pk
+        for view in enrollments
+        if view.visible
+        and view.kind == EnrollmentKind.MEDI_MEDI
+        and not view.cancelled
+        and view.end_date is None
+        and _may_end(actor, view.enrollment)
+    )
+    return StaffApplicationView(
+        application=application,
+        beneficiary=beneficiary,
+        medi_cal_periods=list(beneficiary.medi_cal_periods.all()),
+        determinations=[
+            (title, determination)
+            for title, determination in (
+                ("Eligibility check at submission", application.determination),
+                (
+                    "Re-check for the effective date, at approval",
+                    application.approval_determination,
+                ),
+            )
+            if determination is not None
+        ],
+        history=application_history(application),
+        denial_reasons=denial_labels(application.denial_reasons),
+        enrollments=enrollments,
+        endable_enrollment_ids=endable,
+        can={
+            "review": can_become(application, ApplicationStatus.IN_REVIEW),
+            "request_info": can_become(application, ApplicationStatus.INFO_REQUESTED),
+            "approve": can_become(application, ApplicationStatus.APPROVED),
+            "deny": can_become(application, ApplicationStatus.DENIED),
+            "withdraw": can_become(application, ApplicationStatus.WITHDRAWN),
+        },
+    )
+
+
+def _may_end(actor: User, enrollment: Enrollment) -> bool:
+    try:
+        access.check_enrollment_end(actor, enrollment)
+    except NotFound:
+        return False
+    return True
+
+
+def me(*, actor: User) -> dict[str, object]:
+    """Who is logged in: username, role, organization (staff), linked beneficiary (members)."""
+    beneficiary = (
+        None
+        if actor.acts_as_staff
+        else Beneficiary.objects.filter(user=actor).values_list("pk", flat=True).first()
+    )
+    return {
+        "username": actor.get_username(),
+        "role": actor.role,
+        "organization": access.organization_id_of(actor),
+        "beneficiary": beneficiary,
+    }

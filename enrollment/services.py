@@ -13,15 +13,15 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts.errors import Conflict, DomainError, NotEligible
+from accounts.errors import Conflict, DomainError, Forbidden, NotEligible, NotFound
 from accounts.models import User
 from accounts.services import audit_record
-from eligibility.models import Beneficiary, MediMediPlan
+from eligibility.models import Beneficiary, BeneficiaryLetter, MediMediPlan
 from eligibility.notifications import recipient_snapshot
 from eligibility.rules import first_of_next_month, last_day_of_month
 from eligibility.selectors import california_today, plan_first_day_in_county, plan_service_area
 from eligibility.services import determination_create
-from enrollment import notifications
+from enrollment import access, notifications
 from enrollment.models import (
     TRANSITIONS,
     Application,
@@ -32,8 +32,8 @@ from enrollment.models import (
     Enrollment,
     EnrollmentKind,
 )
-from notices.kinds import InvalidNotice
-from notices.models import Notice, NoticeKind, NoticeStatus
+from notices.kinds import InvalidNotice, ResendRefused
+from notices.models import Notice, NoticeKind
 from notices.services import notice_resend
 
 PLAN_NOT_IN_COUNTY = {
@@ -91,24 +91,54 @@ def _move(
 
 
 def _lock(application: Application) -> tuple[Beneficiary, Application]:
-    """Lock the person, then the application (always this order), and return fresh rows."""
-    beneficiary = Beneficiary.objects.select_for_update().get(pk=application.beneficiary_id)
+    """Lock the person, then the application (always this order), and return fresh rows.
+
+    Only ``application.pk`` is trusted: callers may pass ``Application(pk=...)``.
+    """
+    beneficiary_id = (
+        Application.objects.filter(pk=application.pk)
+        .values_list("beneficiary_id", flat=True)
+        .first()
+    )
+    if beneficiary_id is None:
+        raise NotFound("No such application.")
+    beneficiary = Beneficiary.objects.select_for_update().get(pk=beneficiary_id)
     locked = Application.objects.select_for_update().get(pk=application.pk)
     return beneficiary, locked
+
+
+def _applicant(actor: User | None, beneficiary: Beneficiary | None) -> Beneficiary:
+    """The person a new application is for: the member's own record (a job names one)."""
+    if actor is None:
+        if beneficiary is None:
+            raise DomainError("Name the person the application is for.", field="beneficiary")
+        return beneficiary
+    access.require_member(actor)
+    own = Beneficiary.objects.filter(user=actor).first()
+    if own is None:
+        raise Forbidden("Link your account to your Medicare and Medi-Cal record before you apply.")
+    if beneficiary is not None and beneficiary.pk != own.pk:
+        raise NotFound("No such beneficiary.")
+    return own
 
 
 @transaction.atomic
 def application_create(
     *,
-    beneficiary: Beneficiary,
     actor: User | None,
+    beneficiary: Beneficiary | None = None,
     plan: MediMediPlan | None = None,
     contact_email: str | None = None,
     contact_phone: str | None = None,
     language: str | None = None,
     notice_format: str | None = None,
 ) -> Application:
-    """Start a draft application; contact details default to the beneficiary's record."""
+    """Start a draft application for the member's own record (a system job names the person).
+
+    Contact details default to the beneficiary's record. Staff and admins cannot apply as a
+    member (``Forbidden``); a member who has not linked their record is told to link it first.
+    """
+    beneficiary = _applicant(actor, beneficiary)
     application = Application.objects.create(
         beneficiary=beneficiary,
         plan=plan,
@@ -134,6 +164,7 @@ def application_update_draft(
     if unknown:
         raise DomainError(f"These fields cannot be changed: {', '.join(sorted(unknown))}.")
     _, locked = _lock(application)
+    access.check_owner(actor, locked)
     if locked.status != ApplicationStatus.DRAFT:
         raise Conflict("Only a draft can be changed.", status=locked.status)
     for field, value in changes.items():
@@ -159,6 +190,7 @@ def application_submit(
     plan does not serve their county when coverage would start.
     """
     beneficiary, locked = _lock(application)
+    access.check_owner(actor, locked)
     if locked.status != ApplicationStatus.DRAFT:
         raise Conflict("Only a draft can be submitted.", status=locked.status)
     if locked.plan_id is None:
@@ -211,7 +243,9 @@ def _keep_letter_preferences(
 
 @transaction.atomic
 def application_start_review(*, application: Application, actor: User) -> Application:
+    """Start reviewing a submitted application (staff of the plan's organization, admins)."""
     _, locked = _lock(application)
+    access.check_staff_decides(actor, locked)
     _move(locked, ApplicationStatus.IN_REVIEW, actor=actor)
     locked.save()
     return locked
@@ -220,9 +254,10 @@ def application_start_review(*, application: Application, actor: User) -> Applic
 @transaction.atomic
 def application_request_info(*, application: Application, actor: User, note: str) -> Application:
     """Ask the member for a document or a fact; the note goes to the member."""
+    _, locked = _lock(application)
+    access.check_staff_decides(actor, locked)
     if not note.strip():
         raise DomainError("Say what information is needed.", field="note")
-    _, locked = _lock(application)
     change = _move(locked, ApplicationStatus.INFO_REQUESTED, actor=actor, note=note.strip())
     locked.save()
     notifications.info_requested(locked, change)
@@ -234,6 +269,8 @@ def application_deny(
     *, application: Application, actor: User, reasons: list[str], note: str = ""
 ) -> Application:
     """Deny with one or more coded reasons (``DenialReason``) and a note."""
+    _, locked = _lock(application)
+    access.check_staff_decides(actor, locked)
     codes = list(dict.fromkeys(reasons))
     if not codes:
         raise DomainError("Give at least one reason.", field="reasons")
@@ -242,7 +279,6 @@ def application_deny(
         raise DomainError(f"Unknown reason codes: {', '.join(unknown)}.", field="reasons")
     if DenialReason.OTHER in codes and not note.strip():
         raise DomainError("Explain the reason OTHER in the note.", field="note")
-    _, locked = _lock(application)
     _move(locked, ApplicationStatus.DENIED, actor=actor, note=note.strip(), reason_codes=codes)
     locked.denial_reasons = codes
     locked.decision_note = note.strip()
@@ -259,11 +295,20 @@ def application_withdraw(
 ) -> Application:
     """Withdraw an application before a decision (the member, or staff marking it)."""
     _, locked = _lock(application)
+    access.check_application_visible(actor, locked)
     _move(locked, ApplicationStatus.WITHDRAWN, actor=actor, note=note.strip())
     locked.decided_at = timezone.now()
     locked.decided_by = actor
     locked.save()
     return locked
+
+
+def application_mark_withdrawn(
+    *, application: Application, actor: User, note: str = ""
+) -> Application:
+    """Staff record that the member withdrew (by phone, on paper): staff and admins only."""
+    access.require_staff(actor)
+    return application_withdraw(application=application, actor=actor, note=note)
 
 
 def _end(
@@ -319,6 +364,7 @@ def application_approve(
     Medi-Cal enrollment the day before (a plan switch).
     """
     beneficiary, locked = _lock(application)
+    access.check_staff_decides(actor, locked)
     _check_move(locked, ApplicationStatus.APPROVED)
     effective = locked.effective_date
     assert effective is not None and locked.plan_id is not None  # set on submission
@@ -411,8 +457,20 @@ def enrollment_disenroll(
     The aligned Medi-Cal enrollment continues. An enrollment that would end before it starts
     is cancelled.
     """
-    Beneficiary.objects.select_for_update().get(pk=enrollment.beneficiary_id)
-    locked = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
+    beneficiary_id = (
+        Enrollment.objects.filter(pk=enrollment.pk).values_list("beneficiary_id", flat=True).first()
+    )
+    if beneficiary_id is None:
+        raise NotFound("No such enrollment.")
+    Beneficiary.objects.select_for_update().get(pk=beneficiary_id)
+    locked = (
+        Enrollment.objects.select_for_update(of=("self",))
+        .select_related("medi_medi_plan", "beneficiary")
+        .get(pk=enrollment.pk)
+    )
+    access.check_enrollment_end(actor, locked)
+    if requested_on is not None and actor is not None and not access.is_staff_actor(actor):
+        raise Forbidden("Members ask to leave as of today; only staff record an earlier request.")
     if locked.kind != EnrollmentKind.MEDI_MEDI:
         raise DomainError(
             "Only a Medi-Medi Plan enrollment can be ended here; Medi-Cal plan coverage continues."
@@ -450,38 +508,56 @@ def enrollment_disenroll(
     return locked
 
 
-# A letter can be sent again once it was sent or failed; a queued or sending one is still on its
-# way, and a cancelled one was withdrawn on purpose (e.g. a county's date moved).
-RESENDABLE_STATUSES = frozenset({NoticeStatus.SENT, NoticeStatus.FAILED})
+def enrollment_disenroll_for_member(
+    *, enrollment: Enrollment, actor: User, requested_on: date | None = None, note: str = ""
+) -> Enrollment:
+    """Staff record a member's request to leave, on the date it was made: staff only."""
+    access.require_staff(actor)
+    return enrollment_disenroll(
+        enrollment=enrollment, actor=actor, requested_on=requested_on, note=note
+    )
 
 
 @transaction.atomic
 def letter_resend(
-    *, notice: Notice, beneficiary: Beneficiary, actor: User, id_card_only: bool = False
+    *,
+    actor: User,
+    notice_id: int,
+    id_card_only: bool = False,
+    beneficiary_id: int | None = None,
 ) -> Notice:
     """Send a member's letter (or only its ID card) again, to their address and language now.
 
-    Refused while the letter itself, or an earlier resend of it, is still on its way, so a
-    double click sends one copy.
+    Staff of the organization whose event sent it (program letters: any staff) and admins.
+    Refused (409) while the letter itself, or an earlier resend of it, is still on its way,
+    decided under the letter's row lock, so a double click sends one copy.
     """
-    if notice.status not in RESENDABLE_STATUSES:
-        raise Conflict(
-            "This letter has not been sent yet; it cannot be sent again.", status=notice.status
-        )
-    pending = Notice.objects.filter(
-        resend_of=notice, status__in=(NoticeStatus.QUEUED, NoticeStatus.SENDING)
-    ).first()
-    if pending is not None:
-        raise Conflict(
-            f"Letter {notice.pk} is already being sent again as letter {pending.pk}.",
-            status=pending.status,
-        )
+    access.require_staff(actor)
+    letters = Notice.objects.filter(access.letter_scope(actor))
+    if beneficiary_id is not None:  # asked from one person's letters page: theirs only
+        letters = letters.filter(beneficiary_letter__beneficiary_id=beneficiary_id)
+    original = (
+        letters.filter(pk=notice_id).select_related("beneficiary_letter__beneficiary").first()
+    )
+    if original is None:
+        raise NotFound("No such notice.")
+    letter = original.beneficiary_letter
     try:
-        return notice_resend(
-            notice=notice,
+        resent = notice_resend(
+            notice=original,
             requested_by=actor,
             kind=NoticeKind.ID_CARD if id_card_only else None,
-            recipient=recipient_snapshot(beneficiary),
+            recipient=recipient_snapshot(letter.beneficiary),
         )
+    except ResendRefused as exc:
+        raise Conflict(str(exc), status=exc.status) from exc
     except InvalidNotice as exc:
         raise DomainError(str(exc), field="id_card_only" if id_card_only else "detail") from exc
+    BeneficiaryLetter.objects.get_or_create(
+        notice=resent,
+        defaults={
+            "beneficiary_id": letter.beneficiary_id,
+            "organization_id": letter.organization_id,
+        },
+    )
+    return resent

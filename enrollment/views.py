@@ -1,35 +1,32 @@
 """Member and staff pages for applications and enrollments.
 
-Views check who may act (the same rules as ``enrollment.api.views``), call one service, and show
-what the service said: ``DomainError.message``, and every reason of a ``NotEligible``. They hold
-no business rules. Every page is server-rendered and works without JavaScript; every change is
+Views are thin adapters: they call one selector or service with the acting user and show what
+it said (``DomainError.message``, and every reason of a ``NotEligible``). Who may see or do what
+is decided there (``enrollment.access``), never here: a refusal raises ``Forbidden`` or
+``NotFound``, which Django answers as its 403 and 404 pages. They hold no business rules and
+write no audit rows. Every page is server-rendered and works without JavaScript; every change is
 a POST with a CSRF token, and a GET never changes anything.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.errors import DomainError, NotEligible
+from accounts.errors import DomainError, Forbidden, NotEligible, NotFound
 from accounts.models import User
-from accounts.services import audit_record
-from eligibility.models import Beneficiary, MediMediPlan
+from eligibility.models import Beneficiary
 from eligibility.rules import InvalidFacts
 from eligibility.rules.dual_status import DESCRIPTIONS
 from eligibility.selectors import EligibilityResult, beneficiary_offer, california_today
 from eligibility.services import beneficiary_link
-from enrollment import services
+from enrollment import selectors, services
 from enrollment.forms import (
     ApplicationForm,
     DenyForm,
@@ -40,22 +37,9 @@ from enrollment.forms import (
     WithdrawForm,
 )
 from enrollment.letters import member_id_cards
-from enrollment.models import (
-    TRANSITIONS,
-    Application,
-    ApplicationStatus,
-    DenialReason,
-    Enrollment,
-    EnrollmentKind,
-)
-from enrollment.selectors import (
-    application_queue,
-    applications_visible_to,
-    enrollments_visible_to,
-    staff_organization_id,
-)
+from enrollment.models import Application, ApplicationStatus, Enrollment
+from enrollment.selectors import HistoryRow, application_history, can_become, denial_labels
 
-QUEUE_PAGE_SIZE = 25
 SUBMIT = "submit"
 
 # ---------------------------------------------------------------------------------------------
@@ -66,12 +50,9 @@ def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
 
 
-def _is_staff(user: User) -> bool:
-    return user.is_admin or user.is_plan_staff
-
-
-def _linked_beneficiary(user: User) -> Beneficiary | None:
-    return Beneficiary.objects.filter(user=user).select_related("county").first()
+def _member_record(user: User) -> Beneficiary | None:
+    """The member's linked record (refuses staff and admins: 403)."""
+    return selectors.member_record(actor=user)
 
 
 def _show_domain_error(request: HttpRequest, exc: DomainError) -> None:
@@ -91,52 +72,8 @@ def _field_error(form: forms.Form, exc: DomainError) -> bool:
     return False
 
 
-def _status_label(value: str) -> str:
-    return ApplicationStatus(value).label if value else "New"
-
-
-def _denial_labels(codes: list[str]) -> list[str]:
-    return [DenialReason(code).label for code in codes if code in DenialReason.values]
-
-
-@dataclass(frozen=True)
-class HistoryRow:
-    at: datetime
-    from_label: str
-    to_label: str
-    to_status: str
-    note: str
-    reasons: list[str]
-    actor: str
-
-
-def _history(application: Application) -> list[HistoryRow]:
-    return [
-        HistoryRow(
-            at=change.at,
-            from_label=_status_label(change.from_status) if change.from_status else "",
-            to_label=_status_label(change.to_status),
-            to_status=change.to_status,
-            note=change.note,
-            reasons=_denial_labels(list(change.reason_codes or [])),
-            actor=change.actor.get_username() if change.actor else "",
-        )
-        for change in application.status_changes.all()
-    ]
-
-
-def _can_become(application: Application, status: str) -> bool:
-    """Tell whether the pipeline allows the move: it decides which buttons show, nothing more."""
-    return status in TRANSITIONS[application.status]
-
-
 # ---------------------------------------------------------------------------------------------
 # Members
-
-
-def _own_applications(user: User) -> QuerySet[Application]:
-    """Return the member's own applications (others' ids are not found, as in the API)."""
-    return applications_visible_to(user).filter(beneficiary__user=user)
 
 
 def _offer_for(beneficiary: Beneficiary) -> EligibilityResult | None:
@@ -155,7 +92,7 @@ def _offer_for(beneficiary: Beneficiary) -> EligibilityResult | None:
 def member_link(request: HttpRequest) -> HttpResponse:
     """Link the account to the person's record with an MBI or CIN, birth date and last name."""
     user = _user(request)
-    if _linked_beneficiary(user) is not None:
+    if _member_record(user) is not None:
         messages.info(
             request, "Your account is already linked to your Medicare and Medi-Cal record."
         )
@@ -178,11 +115,11 @@ def member_link(request: HttpRequest) -> HttpResponse:
 def member_home(request: HttpRequest) -> HttpResponse:
     """Show My Medi-Medi: the member's record, applications and enrollments."""
     user = _user(request)
-    beneficiary = _linked_beneficiary(user)
+    beneficiary = _member_record(user)
     if beneficiary is None:
-        return redirect("staff-queue" if _is_staff(user) else "member-link")
-    applications = _own_applications(user).filter(beneficiary=beneficiary)
-    enrollments = enrollments_visible_to(user).filter(beneficiary=beneficiary)
+        return redirect("member-link")
+    applications = selectors.member_applications(actor=user)
+    enrollments = selectors.member_enrollments(actor=user)
     return render(
         request,
         "enrollment/home.html",
@@ -192,7 +129,7 @@ def member_home(request: HttpRequest) -> HttpResponse:
             "enrollments": enrollments,
             "id_cards": member_id_cards(beneficiary),
             "withdrawable": {
-                a.pk for a in applications if _can_become(a, ApplicationStatus.WITHDRAWN)
+                a.pk for a in applications if can_become(a, ApplicationStatus.WITHDRAWN)
             },
         },
     )
@@ -201,7 +138,7 @@ def member_home(request: HttpRequest) -> HttpResponse:
 def _member_and_record(request: HttpRequest) -> tuple[User, Beneficiary | None]:
     """Return the logged-in user and the record linked to them, if any."""
     user = _user(request)
-    return user, _linked_beneficiary(user)
+    return user, _member_record(user)
 
 
 def _application_changes(form: ApplicationForm) -> dict[str, Any]:
@@ -287,9 +224,7 @@ def application_new(request: HttpRequest) -> HttpResponse:
         },
     )
     if request.method == "POST" and form.is_valid():
-        application = services.application_create(
-            beneficiary=beneficiary, actor=user, **_application_changes(form)
-        )
+        application = services.application_create(actor=user, **_application_changes(form))
         return _save_or_submit(
             request,
             user=user,
@@ -308,7 +243,7 @@ def application_new(request: HttpRequest) -> HttpResponse:
 def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Resume a draft: change the choices, save again, or submit."""
     user, beneficiary = _member_and_record(request)
-    application = get_object_or_404(_own_applications(user), pk=pk)
+    application = selectors.member_application_get(actor=user, application_id=pk)
     assert beneficiary is not None  # the application is the member's own
     if application.status != ApplicationStatus.DRAFT:
         messages.info(request, "This application is no longer a draft, so it cannot be changed.")
@@ -355,8 +290,8 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Show where the application stands: history, decision, effective date, enrollments."""
     user = _user(request)
-    application = get_object_or_404(_own_applications(user), pk=pk)
-    history = _history(application)
+    application = selectors.member_application_get(actor=user, application_id=pk)
+    history = application_history(application)
     asked = [row for row in history if row.to_status == ApplicationStatus.INFO_REQUESTED]
     return render(
         request,
@@ -365,11 +300,11 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "application": application,
             "history": history,
             "info_request": asked[-1] if asked else None,
-            "denial_reasons": _denial_labels(application.denial_reasons),
+            "denial_reasons": denial_labels(application.denial_reasons),
             "enrollments": application.enrollments.select_related(
                 "medi_medi_plan", "medi_cal_plan"
             ),
-            "can_withdraw": _can_become(application, ApplicationStatus.WITHDRAWN),
+            "can_withdraw": can_become(application, ApplicationStatus.WITHDRAWN),
         },
     )
 
@@ -379,7 +314,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     """Ask the member to confirm, then withdraw the application (POST only changes it)."""
     user = _user(request)
-    application = get_object_or_404(_own_applications(user), pk=pk)
+    application = selectors.member_application_get(actor=user, application_id=pk)
     if request.method == "POST":
         try:
             services.application_withdraw(application=application, actor=user)
@@ -396,9 +331,7 @@ def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 def member_disenroll(request: HttpRequest, pk: int) -> HttpResponse:
     """Ask the member to confirm leaving their Medi-Medi Plan, then end it (POST only)."""
     user = _user(request)
-    enrollment = get_object_or_404(
-        enrollments_visible_to(user).filter(beneficiary__user=user), pk=pk
-    )
+    enrollment = selectors.member_enrollment_get(actor=user, enrollment_id=pk)
     if request.method == "POST":
         try:
             ended = services.enrollment_disenroll(enrollment=enrollment, actor=user)
@@ -414,9 +347,7 @@ def member_disenroll(request: HttpRequest, pk: int) -> HttpResponse:
             "enrollment": enrollment,
             # What the service will set: shown so the member knows before confirming.
             "end_date": services.disenrollment_end_date(california_today()),
-            "medi_cal": enrollment.aligned_medi_cal.filter(cancelled=False).select_related(
-                "medi_cal_plan"
-            ),
+            "medi_cal": selectors.enrollment_aligned_medi_cal(enrollment),
         },
     )
 
@@ -437,52 +368,27 @@ def _disenrolled_message(enrollment: Enrollment) -> str:
 # Staff
 
 
-def _staff_user(request: HttpRequest) -> User:
-    """Return the logged-in plan staff member or admin; refuse anyone else (403)."""
-    user = _user(request)
-    if not _is_staff(user):
-        raise PermissionDenied("Only plan enrollment staff can see this page.")
-    return user
-
-
-def _staff_application(request: HttpRequest, pk: int) -> tuple[User, Application]:
-    """Return the application if staff may see it (their organization's, never a draft)."""
-    user = _staff_user(request)
-    return user, get_object_or_404(applications_visible_to(user), pk=pk)
-
-
 @login_required
 @require_GET
 def staff_queue(request: HttpRequest) -> HttpResponse:
     """Show the work queue: filters, search, each application's latest status, 25 a page."""
-    user = _staff_user(request)
-    org = staff_organization_id(user)
-    plans = (
-        MediMediPlan.objects.all()
-        if org is None
-        else MediMediPlan.objects.filter(organization_id=org)
-    )
-    statuses = [
-        s for s in ApplicationStatus.values if user.is_admin or s != ApplicationStatus.DRAFT
-    ]
+    user = _user(request)
     filters = {key: value for key, value in request.GET.items() if key != "page"}
-    form = QueueFilterForm(filters or None, plans=plans, statuses=statuses)
+    form = QueueFilterForm(
+        filters or None,
+        plans=selectors.queue_plans(actor=user),
+        statuses=selectors.queue_statuses(actor=user),
+    )
     page = None
     rows: list[tuple[Application, HistoryRow | None]] = []
     if not form.is_bound or form.is_valid():
         arguments = form.selector_arguments() if form.is_bound else {}
-        paginator = Paginator(application_queue(user, **arguments), QUEUE_PAGE_SIZE)
-        page = paginator.get_page(request.GET.get("page"))
-        for application in page.object_list:
-            history = _history(application)
-            rows.append((application, history[-1] if history else None))
-        audit_record(
-            actor=user,
-            action="read",
-            object_type="application_queue",
-            object_id="list",
-            detail={"ids": [application.pk for application, _ in rows]},
+        page = selectors.application_queue_page(
+            actor=user, page_number=request.GET.get("page"), **arguments
         )
+        for application in page.object_list:
+            history = application_history(application)
+            rows.append((application, history[-1] if history else None))
     return render(
         request,
         "enrollment/staff/queue.html",
@@ -492,32 +398,22 @@ def staff_queue(request: HttpRequest) -> HttpResponse:
 
 @dataclass
 class EnrollmentRow:
-    enrollment: Enrollment
+    enrollment: selectors.EnrollmentView
     disenroll_form: forms.Form | None
 
 
 def _render_staff_application(
-    request: HttpRequest,
-    user: User,
-    application: Application,
-    bound: dict[str, forms.Form] | None = None,
+    request: HttpRequest, pk: int, bound: dict[str, forms.Form] | None = None
 ) -> HttpResponse:
-    """Show the member record to staff and audit the read (every view of it is audited)."""
-    audit_record(actor=user, action="read", object_type="application", object_id=application.pk)
+    """Show the member record to staff (the selector refuses others and audits the read)."""
+    view = selectors.staff_application_view(actor=_user(request), application_id=pk)
     bound = bound or {}
-    beneficiary = application.beneficiary
     today = california_today()
-    org = staff_organization_id(user)
-    enrollments = enrollments_visible_to(user).filter(beneficiary=beneficiary)
-    endable = enrollments.filter(kind=EnrollmentKind.MEDI_MEDI, cancelled=False, end_date=None)
-    if org is not None:  # staff end only their own organization's enrollments
-        endable = endable.filter(medi_medi_plan__organization_id=org)
-    endable_ids = set(endable.values_list("pk", flat=True))
     rows = []
-    for enrollment in enrollments:
+    for enrollment in view.enrollments:
         form: forms.Form | None = None
-        if enrollment.pk in endable_ids:
-            prefix = f"disenroll{enrollment.pk}"
+        if enrollment.id is not None and enrollment.id in view.endable_enrollment_ids:
+            prefix = f"disenroll{enrollment.id}"
             form = bound.get(prefix) or StaffDisenrollForm(
                 prefix=prefix, initial={"requested_on": today}
             )
@@ -527,36 +423,22 @@ def _render_staff_application(
         "deny_form": bound.get("deny") or DenyForm(prefix="deny"),
         "withdraw_form": bound.get("withdraw") or WithdrawForm(prefix="withdraw"),
     }
-    invalid = [form for form in bound.values() if form.errors]
     return render(
         request,
         "enrollment/staff/application.html",
         {
-            "application": application,
-            "beneficiary": beneficiary,
-            "medi_cal_periods": beneficiary.medi_cal_periods.all(),
+            "application": view.application,
+            "beneficiary": view.beneficiary,
+            "medi_cal_periods": view.medi_cal_periods,
             "determinations": [
                 (title, determination, DESCRIPTIONS.get(determination.dual_status_category, ""))
-                for title, determination in (
-                    ("Eligibility check at submission", application.determination),
-                    (
-                        "Re-check for the effective date, at approval",
-                        application.approval_determination,
-                    ),
-                )
-                if determination is not None
+                for title, determination in view.determinations
             ],
-            "history": _history(application),
-            "denial_reasons": _denial_labels(application.denial_reasons),
+            "history": view.history,
+            "denial_reasons": view.denial_reasons,
             "enrollment_rows": rows,
-            "can": {
-                "review": _can_become(application, ApplicationStatus.IN_REVIEW),
-                "request_info": _can_become(application, ApplicationStatus.INFO_REQUESTED),
-                "approve": _can_become(application, ApplicationStatus.APPROVED),
-                "deny": _can_become(application, ApplicationStatus.DENIED),
-                "withdraw": _can_become(application, ApplicationStatus.WITHDRAWN),
-            },
-            "invalid_forms": invalid,
+            "can": view.can,
+            "invalid_forms": [form for form in bound.values() if form.errors],
             **action_forms,
         },
     )
@@ -566,35 +448,29 @@ def _render_staff_application(
 @require_GET
 def staff_application(request: HttpRequest, pk: int) -> HttpResponse:
     """Show one application to staff: the member's facts, determination, history, actions."""
-    user, application = _staff_application(request, pk)
-    return _render_staff_application(request, user, application)
+    return _render_staff_application(request, pk)
 
 
-def _after_action(request: HttpRequest, application: Application) -> HttpResponse:
-    return redirect("staff-application", pk=application.pk)
+def _run(request: HttpRequest, pk: int, call: Callable[[], object], success: str) -> HttpResponse:
+    """Call the service; show its refusal (never a 500, never silently applied) or success.
 
-
-def _run(
-    request: HttpRequest,
-    application: Application,
-    call: Callable[[], object],
-    success: str,
-) -> HttpResponse:
-    """Call the service; show its refusal (never a 500, never silently applied) or success."""
+    ``Forbidden`` and ``NotFound`` are not shown here: they become the 403 and 404 pages.
+    """
     try:
         call()
+    except (Forbidden, NotFound):
+        raise
     except DomainError as exc:
         _show_domain_error(request, exc)
     else:
         messages.success(request, success)
-    return _after_action(request, application)
+    return redirect("staff-application", pk=pk)
 
 
 def _run_form(
     request: HttpRequest,
     *,
-    user: User,
-    application: Application,
+    pk: int,
     form: forms.Form,
     call: Callable[[dict[str, Any]], Any],
     success: str | Callable[[Any], str],
@@ -607,26 +483,32 @@ def _run_form(
     if form.is_valid():
         try:
             result = call(form.cleaned_data)
+        except (Forbidden, NotFound):
+            raise
         except DomainError as exc:
             if not _field_error(form, exc):
                 _show_domain_error(request, exc)
-                return _after_action(request, application)
+                return redirect("staff-application", pk=pk)
         else:
             messages.success(request, success(result) if callable(success) else success)
-            return _after_action(request, application)
-    fresh = get_object_or_404(applications_visible_to(user), pk=application.pk)
-    return _render_staff_application(request, user, fresh, bound={form.prefix: form})
+            return redirect("staff-application", pk=pk)
+    return _render_staff_application(request, pk, bound={form.prefix: form})
+
+
+def _application(pk: int) -> Application:
+    """A reference to the application by id: the service loads it and decides who may act."""
+    return Application(pk=pk)
 
 
 @login_required
 @require_POST
 def staff_start_review(request: HttpRequest, pk: int) -> HttpResponse:
     """Start reviewing a submitted application."""
-    user, application = _staff_application(request, pk)
+    user = _user(request)
     return _run(
         request,
-        application,
-        lambda: services.application_start_review(application=application, actor=user),
+        pk,
+        lambda: services.application_start_review(application=_application(pk), actor=user),
         "Review started.",
     )
 
@@ -635,11 +517,11 @@ def staff_start_review(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def staff_approve(request: HttpRequest, pk: int) -> HttpResponse:
     """Approve: the service re-checks eligibility and enrolls in both plans, or refuses."""
-    user, application = _staff_application(request, pk)
+    user = _user(request)
     return _run(
         request,
-        application,
-        lambda: services.application_approve(application=application, actor=user),
+        pk,
+        lambda: services.application_approve(application=_application(pk), actor=user),
         "Approved. The member is enrolled in the Medi-Medi Plan and its aligned Medi-Cal plan.",
     )
 
@@ -648,14 +530,13 @@ def staff_approve(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def staff_request_info(request: HttpRequest, pk: int) -> HttpResponse:
     """Ask the member for information; the note is shown to the member."""
-    user, application = _staff_application(request, pk)
+    user = _user(request)
     return _run_form(
         request,
-        user=user,
-        application=application,
+        pk=pk,
         form=RequestInfoForm(request.POST, prefix="info"),
         call=lambda data: services.application_request_info(
-            application=application, actor=user, note=data["note"]
+            application=_application(pk), actor=user, note=data["note"]
         ),
         success="Information requested. The member sees your note.",
     )
@@ -665,14 +546,13 @@ def staff_request_info(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def staff_deny(request: HttpRequest, pk: int) -> HttpResponse:
     """Deny with one or more coded reasons and a note."""
-    user, application = _staff_application(request, pk)
+    user = _user(request)
     return _run_form(
         request,
-        user=user,
-        application=application,
+        pk=pk,
         form=DenyForm(request.POST, prefix="deny"),
         call=lambda data: services.application_deny(
-            application=application, actor=user, reasons=data["reasons"], note=data["note"]
+            application=_application(pk), actor=user, reasons=data["reasons"], note=data["note"]
         ),
         success="Denied. The member is told each reason and how to appeal.",
     )
@@ -682,14 +562,13 @@ def staff_deny(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def staff_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     """Mark the application withdrawn (the member asked, for example by phone)."""
-    user, application = _staff_application(request, pk)
+    user = _user(request)
     return _run_form(
         request,
-        user=user,
-        application=application,
+        pk=pk,
         form=WithdrawForm(request.POST, prefix="withdraw"),
-        call=lambda data: services.application_withdraw(
-            application=application, actor=user, note=data["note"]
+        call=lambda data: services.application_mark_withdrawn(
+            application=_application(pk), actor=user, note=data["note"]
         ),
         success="Marked as withdrawn.",
     )
@@ -699,19 +578,14 @@ def staff_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def staff_disenroll(request: HttpRequest, pk: int, enrollment_pk: int) -> HttpResponse:
     """End a Medi-Medi enrollment of the staff member's organization for this member."""
-    user, application = _staff_application(request, pk)
-    queryset = enrollments_visible_to(user).filter(beneficiary=application.beneficiary_id)
-    org = staff_organization_id(user)
-    if org is not None:  # staff end only their own organization's enrollments
-        queryset = queryset.filter(medi_medi_plan__organization_id=org)
-    enrollment = get_object_or_404(queryset, pk=enrollment_pk)
+    user = _user(request)
+    selectors.enrollment_require_endable(actor=user, enrollment_id=enrollment_pk)
     return _run_form(
         request,
-        user=user,
-        application=application,
-        form=StaffDisenrollForm(request.POST, prefix=f"disenroll{enrollment.pk}"),
-        call=lambda data: services.enrollment_disenroll(
-            enrollment=enrollment,
+        pk=pk,
+        form=StaffDisenrollForm(request.POST, prefix=f"disenroll{enrollment_pk}"),
+        call=lambda data: services.enrollment_disenroll_for_member(
+            enrollment=Enrollment(pk=enrollment_pk),
             actor=user,
             requested_on=data["requested_on"],
             note=data["note"],

@@ -73,6 +73,17 @@ class InvalidNotice(ValueError):
     """A caller asked for a notice that cannot be written (unknown kind, missing context)."""
 
 
+class ResendRefused(InvalidNotice):
+    """The letter cannot be sent again now: it is not sent yet, or a copy is on its way.
+
+    ``status`` is the status of whichever row is still on its way.
+    """
+
+    def __init__(self, message: str, *, status: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
 def jsonable(value: Any) -> Any:
     """Return ``value`` with dates and datetimes turned into ISO strings, recursively."""
     if isinstance(value, datetime.date):

@@ -26,7 +26,7 @@ from accounts.models import AuditEvent, User
 from accounts.services import audit_record
 from notices.conf import notice_settings
 from notices.delivery import channel_deliver, error_is_permanent, error_summary
-from notices.kinds import CARD_KINDS, InvalidNotice, context_check, jsonable
+from notices.kinds import CARD_KINDS, InvalidNotice, ResendRefused, context_check, jsonable
 from notices.languages import language_normalize
 from notices.models import (
     SPECIAL_FORMATS,
@@ -42,6 +42,10 @@ from notices.rendering import RenderedNotice, notice_render
 logger = logging.getLogger(__name__)
 
 EMAIL_FORMATS = frozenset({NoticeFormat.STANDARD, NoticeFormat.ACCESSIBLE_ELECTRONIC})
+# A letter can be sent again once it was sent or failed; a queued or sending one is still on its
+# way, and a cancelled one was withdrawn on purpose (e.g. a county's date moved).
+RESENDABLE_STATUSES = frozenset({NoticeStatus.SENT, NoticeStatus.FAILED})
+ON_ITS_WAY = frozenset({NoticeStatus.QUEUED, NoticeStatus.SENDING})
 
 
 def recipient_format(recipient: dict[str, Any]) -> str:
@@ -188,6 +192,21 @@ def notice_resend(
     """
     with transaction.atomic():
         original = Notice.objects.select_for_update().get(pk=notice.pk)
+        # Decided under the row lock, so two clicks at once send one copy: the second waits
+        # for the first's commit and then sees its copy on the way.
+        if original.status not in RESENDABLE_STATUSES:
+            raise ResendRefused(
+                "This letter has not been sent yet; it cannot be sent again.",
+                status=original.status,
+            )
+        pending = (
+            Notice.objects.filter(resend_of=original, status__in=ON_ITS_WAY).order_by("pk").first()
+        )
+        if pending is not None:
+            raise ResendRefused(
+                f"Letter {original.pk} is already being sent again as letter {pending.pk}.",
+                status=pending.status,
+            )
         new_kind = kind or original.kind
         context = dict(original.context)
         if new_kind != original.kind:

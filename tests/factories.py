@@ -6,7 +6,13 @@ from typing import Any
 import factory
 
 from accounts.models import Role, User
-from eligibility.models import Beneficiary, County, MediCalEligibility, Organization
+from eligibility.models import (
+    Beneficiary,
+    County,
+    MediCalEligibility,
+    Organization,
+    StaffMembership,
+)
 
 MBI_LETTERS = "ACDEFGHJKMNPQRTUVWXY"
 
@@ -42,8 +48,16 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 class StaffFactory(UserFactory):
+    """Plan enrollment staff of Health Plan of San Mateo, or of ``organization=``."""
+
     role = Role.STAFF
-    organization = factory.LazyFunction(lambda: Organization.objects.get(code="hpsm"))
+
+    @factory.post_generation
+    def organization(self: User, create: bool, extracted: Any, **kwargs: Any) -> None:
+        if create:
+            StaffMembership.objects.create(
+                user=self, organization=extracted or Organization.objects.get(code="hpsm")
+            )
 
 
 class AdminFactory(UserFactory):

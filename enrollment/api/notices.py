@@ -1,9 +1,10 @@
 """The notices API: a member's letters, their PDFs and ID cards, and resending one.
 
-A notice belongs to a beneficiary through its ``recipient_key`` (``beneficiary:<id>``); whoever
-may see that beneficiary (``beneficiaries_visible_to``) may read the notice, and anyone else gets
-404, as for the member's other records. Staff and admin reads are audited. The notice's
-``recipient`` snapshot and ``context`` are PHI and never leave the server through this API.
+Who may read a notice is decided by ``enrollment.access.letter_scope`` through the selectors in
+``enrollment.letters`` (the member; the staff of the organization whose event sent it, and any
+staff for program letters; admins); anyone else gets 404, as for the member's other records.
+The selectors audit staff and admin reads. The notice's ``recipient`` snapshot and ``context``
+are PHI and never leave the server through this API.
 
 A PDF that is not written yet (the notice is ``queued`` or ``sending``) answers **409** with
 ``code: "not_ready"``, the notice's ``status`` and a ``Retry-After`` header: the letter exists and
@@ -23,16 +24,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.models import User
-from accounts.services import audit_record
-from enrollment.api.views import request_user, require_staff
+from enrollment.api.views import request_user
 from enrollment.letters import (
     NOT_RENDERED_YET,
-    beneficiary_notices,
-    notice_visible_to,
+    beneficiary_letters,
+    letter_get,
+    letter_organization_code,
     pdf_response,
 )
-from enrollment.selectors import beneficiaries_visible_to
 from enrollment.services import letter_resend
 from notices.kinds import CARD_KINDS
 from notices.models import Notice
@@ -52,6 +51,7 @@ class NoticeSerializer(serializers.ModelSerializer):
     """One letter's delivery facts and links; never its recipient snapshot or context."""
 
     requested_by = serializers.SerializerMethodField()
+    organization = serializers.SerializerMethodField()
     pdf_url = serializers.SerializerMethodField()
     id_card_url = serializers.SerializerMethodField()
 
@@ -69,6 +69,7 @@ class NoticeSerializer(serializers.ModelSerializer):
             "attempts",
             "resend_of",
             "requested_by",
+            "organization",
             "pdf_url",
             "id_card_url",
         ]
@@ -83,6 +84,11 @@ class NoticeSerializer(serializers.ModelSerializer):
     def get_requested_by(self, obj: Notice) -> str | None:
         """Return the username of whoever asked for a resend; null for letters sent by events."""
         return obj.requested_by.get_username() if obj.requested_by else None
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_organization(self, obj: Notice) -> str | None:
+        """Return the code of the organization whose event sent it; null for program letters."""
+        return letter_organization_code(obj)
 
     @extend_schema_field(serializers.URLField(allow_null=True))
     def get_pdf_url(self, obj: Notice) -> str | None:
@@ -102,21 +108,6 @@ class ResendSerializer(serializers.Serializer):
     )
 
 
-def _audit_staff_read(user: User, object_type: str, object_id: int, **detail: object) -> None:
-    """Audit a staff or admin read of a member's letters (ids and codes only)."""
-    if user.is_admin or user.is_plan_staff:
-        audit_record(
-            actor=user, action="read", object_type=object_type, object_id=object_id, detail=detail
-        )
-
-
-def _visible_notice(user: User, pk: int) -> Notice:
-    found = notice_visible_to(user, notice_id=pk)
-    if found is None:
-        raise NotFound("No such notice.")
-    return found[0]
-
-
 def _not_ready(notice: Notice) -> Response:
     return Response(
         {
@@ -130,18 +121,11 @@ def _not_ready(notice: Notice) -> Response:
 
 
 class BeneficiaryNoticesView(APIView):
-    """A member's letters, newest first."""
+    """A member's letters the caller may see, newest first."""
 
     @extend_schema(responses={200: NoticeSerializer(many=True), 404: NO_BENEFICIARY})
     def get(self, request: Request, pk: int) -> Response:
-        user = request_user(request)
-        beneficiary = beneficiaries_visible_to(user).filter(pk=pk).first()
-        if beneficiary is None:
-            raise NotFound("No such beneficiary.")
-        notices = list(beneficiary_notices(beneficiary))
-        _audit_staff_read(
-            user, "beneficiary_notices", beneficiary.pk, ids=[notice.pk for notice in notices]
-        )
+        _, notices = beneficiary_letters(actor=request_user(request), beneficiary_id=int(pk))
         return Response(NoticeSerializer(notices, many=True, context={"request": request}).data)
 
 
@@ -166,9 +150,7 @@ class NoticePdfView(_PdfView):
         }
     )
     def get(self, request: Request, pk: int) -> HttpResponse:
-        user = request_user(request)
-        notice = _visible_notice(user, pk)
-        _audit_staff_read(user, "notice", notice.pk, document="pdf")
+        notice = letter_get(actor=request_user(request), notice_id=int(pk), document="pdf")
         content = notice_pdf(notice)
         if content is None:
             if notice.status in NOT_RENDERED_YET:
@@ -188,9 +170,7 @@ class NoticeIdCardView(_PdfView):
         }
     )
     def get(self, request: Request, pk: int) -> HttpResponse:
-        user = request_user(request)
-        notice = _visible_notice(user, pk)
-        _audit_staff_read(user, "notice", notice.pk, document="id_card")
+        notice = letter_get(actor=request_user(request), notice_id=int(pk), document="id_card")
         content = notice_id_card_pdf(notice)
         if content is None:
             if notice.kind in CARD_KINDS and notice.status in NOT_RENDERED_YET:
@@ -212,21 +192,14 @@ class NoticeResendView(APIView):
         },
     )
     def post(self, request: Request, pk: int) -> Response:
-        user = request_user(request)
-        require_staff(user)
-        found = notice_visible_to(user, notice_id=pk)
-        if found is None:
-            raise NotFound("No such notice.")
-        notice, beneficiary = found
         body = ResendSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         resent = letter_resend(
-            notice=notice,
-            beneficiary=beneficiary,
-            actor=user,
+            actor=request_user(request),
+            notice_id=int(pk),
             id_card_only=body.validated_data["id_card_only"],
         )
-        fresh = Notice.objects.select_related("requested_by").get(pk=resent.pk)
+        fresh = letter_get(actor=request_user(request), notice_id=resent.pk)
         return Response(
             NoticeSerializer(fresh, context={"request": request}).data,
             status=status.HTTP_201_CREATED,

@@ -13,7 +13,6 @@ from enrollment.api.views import (
     DisenrollView,
     LinkView,
     MeView,
-    TokenView,
 )
 
 router = DefaultRouter()
@@ -22,7 +21,6 @@ router.include_root_view = False
 router.register("applications", ApplicationViewSet, basename="application")
 
 urlpatterns = [
-    re_path(r"^auth/token/?$", TokenView.as_view(), name="api-token"),
     re_path(r"^me/?$", MeView.as_view(), name="api-me"),
     re_path(r"^me/link/?$", LinkView.as_view(), name="api-me-link"),
     re_path(

@@ -1,23 +1,23 @@
-"""The applications and enrollments API. Views check who may act, then call a service."""
+"""The applications and enrollments API: thin adapters over the selectors and services.
+
+Views parse the request, call one selector or service with the acting user, and serialize what
+comes back. Who may see or do what is decided there (``enrollment.access``), never here; a
+refusal is a domain error that the API error handler turns into its status (403, 404, 409...).
+"""
 
 from typing import Any
 
-from django.db.models import QuerySet
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
-from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import User
-from accounts.services import audit_record
-from eligibility.models import Beneficiary
 from eligibility.services import beneficiary_link
-from enrollment import services
+from enrollment import selectors, services
+from enrollment.api.record_serializers import BeneficiaryEnrollmentSerializer
 from enrollment.api.serializers import (
     ApplicationSerializer,
     DenySerializer,
@@ -30,13 +30,6 @@ from enrollment.api.serializers import (
     RequestInfoSerializer,
 )
 from enrollment.models import Application, Enrollment
-from enrollment.selectors import (
-    application_queue,
-    applications_visible_to,
-    beneficiaries_visible_to,
-    enrollments_visible_to,
-    staff_organization_id,
-)
 
 CONFLICT = OpenApiResponse(description="Illegal move for the current status (body has `status`)")
 NOT_ELIGIBLE = OpenApiResponse(description="Refused by the rules (body has `reasons`)")
@@ -44,21 +37,6 @@ NOT_ELIGIBLE = OpenApiResponse(description="Refused by the rules (body has `reas
 
 def request_user(request: Request) -> User:
     return request.user  # type: ignore[return-value]
-
-
-def require_staff(user: User) -> None:
-    if not (user.is_admin or user.is_plan_staff):
-        raise PermissionDenied("Only plan enrollment staff can do this.")
-
-
-def _audit_staff_read(user: User, object_type: str, object_id: object) -> None:
-    """Every read of a member record by staff or an admin is audited."""
-    if user.is_admin or user.is_plan_staff:
-        audit_record(actor=user, action="read", object_type=object_type, object_id=object_id)
-
-
-class TokenView(ObtainAuthToken):
-    """Exchange a username and password for an API token (`Authorization: Token <key>`)."""
 
 
 @extend_schema_view(
@@ -77,165 +55,145 @@ class ApplicationViewSet(
 
     serializer_class = ApplicationSerializer
     http_method_names = ["get", "post", "patch", "head", "options"]
+    lookup_value_regex = "[0-9]+"
 
-    def get_queryset(self) -> QuerySet[Application]:
+    def get_queryset(self) -> Any:
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user
             return Application.objects.none()
-        user = request_user(self.request)
-        if self.action != "list":
-            return applications_visible_to(user)
         filters = QueueFilterSerializer(data=self.request.query_params)
         filters.is_valid(raise_exception=True)
         data = dict(filters.validated_data)
         search = data.pop("q", None)
-        return application_queue(user, search=search, **data)
+        return selectors.application_queue(actor=request_user(self.request), search=search, **data)
 
-    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        application = self.get_object()
-        _audit_staff_read(request_user(request), "application", application.pk)
-        return Response(self.get_serializer(application).data)
+    def _pk(self) -> int:
+        """The application id from the path, once the actor is known to be allowed to see it."""
+        pk = int(self.kwargs["pk"])
+        selectors.application_require_visible(actor=request_user(self.request), application_id=pk)
+        return pk
+
+    def _reply(self, request: Request, application_id: int, **kwargs: Any) -> Response:
+        application = selectors.application_get(
+            actor=request_user(request), application_id=application_id
+        )
+        return Response(self.get_serializer(application).data, **kwargs)
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         response = super().list(request, *args, **kwargs)
-        user = request_user(request)
-        if user.is_admin or user.is_plan_staff:
-            audit_record(
-                actor=user,
-                action="read",
-                object_type="application_queue",
-                object_id="list",
-                detail={"ids": [row["id"] for row in response.data["results"]]},
-            )
+        selectors.application_rows_audit(
+            actor=request_user(request),
+            application_ids=[row["id"] for row in response.data["results"]],
+        )
         return response
 
-    def _beneficiary_of(self, user: User) -> Beneficiary:
-        beneficiary = Beneficiary.objects.filter(user=user).first()
-        if beneficiary is None:
-            raise PermissionDenied(
-                "Link your account to your Medicare and Medi-Cal record before you apply."
-            )
-        return beneficiary
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self._reply(request, self._pk())
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         user = request_user(request)
-        beneficiary = self._beneficiary_of(user)
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        application = services.application_create(
-            beneficiary=beneficiary, actor=user, **serializer.validated_data
-        )
-        return Response(
-            self.get_serializer(applications_visible_to(user).get(pk=application.pk)).data,
-            status=status.HTTP_201_CREATED,
-        )
+        application = services.application_create(actor=user, **serializer.validated_data)
+        return self._reply(request, application.pk, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        application = self._own(request)
-        serializer = self.get_serializer(application, data=request.data, partial=True)
+        self._pk()
+        serializer = self.get_serializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         services.application_update_draft(
-            application=application,
+            application=Application(pk=self._pk()),
             actor=request_user(request),
             changes=dict(serializer.validated_data),
         )
-        return self._reply(request, application)
+        return self._reply(request, self._pk())
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self.partial_update(request, *args, **kwargs)
-
-    def _own(self, request: Request) -> Application:
-        application = self.get_object()
-        if application.beneficiary.user_id != request_user(request).pk:
-            raise PermissionDenied("Only the member can do this with their application.")
-        return application
-
-    def _staff_object(self, request: Request) -> Application:
-        require_staff(request_user(request))
-        return self.get_object()
-
-    def _reply(self, request: Request, application: Application) -> Response:
-        fresh = applications_visible_to(request_user(request)).get(pk=application.pk)
-        return Response(self.get_serializer(fresh).data)
 
     @extend_schema(
         request=None, responses={200: ApplicationSerializer, 409: CONFLICT, 422: NOT_ELIGIBLE}
     )
     @action(detail=True, methods=["post"], url_path="submit")
     def submit(self, request: Request, pk: str | None = None) -> Response:
-        application = self._own(request)
-        services.application_submit(application=application, actor=request_user(request))
-        return self._reply(request, application)
+        services.application_submit(
+            application=Application(pk=self._pk()), actor=request_user(request)
+        )
+        return self._reply(request, self._pk())
 
     @extend_schema(request=None, responses={200: ApplicationSerializer, 409: CONFLICT})
     @action(detail=True, methods=["post"], url_path="start-review")
     def start_review(self, request: Request, pk: str | None = None) -> Response:
-        application = self._staff_object(request)
-        services.application_start_review(application=application, actor=request_user(request))
-        return self._reply(request, application)
+        services.application_start_review(
+            application=Application(pk=self._pk()), actor=request_user(request)
+        )
+        return self._reply(request, self._pk())
 
     @extend_schema(
         request=None, responses={200: ApplicationSerializer, 409: CONFLICT, 422: NOT_ELIGIBLE}
     )
     @action(detail=True, methods=["post"], url_path="approve")
     def approve(self, request: Request, pk: str | None = None) -> Response:
-        application = self._staff_object(request)
-        services.application_approve(application=application, actor=request_user(request))
-        return self._reply(request, application)
+        services.application_approve(
+            application=Application(pk=self._pk()), actor=request_user(request)
+        )
+        return self._reply(request, self._pk())
 
     @extend_schema(request=DenySerializer, responses={200: ApplicationSerializer, 409: CONFLICT})
     @action(detail=True, methods=["post"], url_path="deny")
     def deny(self, request: Request, pk: str | None = None) -> Response:
-        application = self._staff_object(request)
+        self._pk()
         body = DenySerializer(data=request.data)
         body.is_valid(raise_exception=True)
         services.application_deny(
-            application=application,
+            application=Application(pk=self._pk()),
             actor=request_user(request),
             reasons=body.validated_data["reasons"],
             note=body.validated_data["note"],
         )
-        return self._reply(request, application)
+        return self._reply(request, self._pk())
 
     @extend_schema(
         request=RequestInfoSerializer, responses={200: ApplicationSerializer, 409: CONFLICT}
     )
     @action(detail=True, methods=["post"], url_path="request-info")
     def request_info(self, request: Request, pk: str | None = None) -> Response:
-        application = self._staff_object(request)
+        self._pk()
         body = RequestInfoSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         services.application_request_info(
-            application=application, actor=request_user(request), note=body.validated_data["note"]
+            application=Application(pk=self._pk()),
+            actor=request_user(request),
+            note=body.validated_data["note"],
         )
-        return self._reply(request, application)
+        return self._reply(request, self._pk())
 
     @extend_schema(request=NoteSerializer, responses={200: ApplicationSerializer, 409: CONFLICT})
     @action(detail=True, methods=["post"], url_path="withdraw")
     def withdraw(self, request: Request, pk: str | None = None) -> Response:
-        application = self.get_object()
-        user = request_user(request)
-        if not (user.is_admin or user.is_plan_staff) and application.beneficiary.user_id != user.pk:
-            raise PermissionDenied("Only the member or staff can withdraw this application.")
+        self._pk()
         body = NoteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         services.application_withdraw(
-            application=application, actor=user, note=body.validated_data["note"]
+            application=Application(pk=self._pk()),
+            actor=request_user(request),
+            note=body.validated_data["note"],
         )
-        return self._reply(request, application)
+        return self._reply(request, self._pk())
 
 
 class BeneficiaryEnrollmentsView(APIView):
-    """A person's enrollments, Medi-Medi and Medi-Cal, oldest first."""
+    """A person's enrollments, Medi-Medi and Medi-Cal, oldest first.
 
-    @extend_schema(responses={200: EnrollmentSerializer(many=True)})
+    Staff see their organization's enrollments in full; of another organization only the kind
+    and the dates (`id`, `plan` and `end_reason` null, `plan_name` "Another Medi-Medi Plan").
+    """
+
+    @extend_schema(responses={200: BeneficiaryEnrollmentSerializer(many=True)})
     def get(self, request: Request, pk: int) -> Response:
-        user = request_user(request)
-        beneficiary = get_object_or_404(beneficiaries_visible_to(user), pk=pk)
-        _audit_staff_read(user, "beneficiary_enrollments", beneficiary.pk)
-        enrollments = Enrollment.objects.filter(beneficiary=beneficiary).select_related(
-            "medi_medi_plan", "medi_cal_plan"
+        views = selectors.beneficiary_enrollments(
+            actor=request_user(request), beneficiary_id=int(pk)
         )
-        return Response(EnrollmentSerializer(enrollments, many=True).data)
+        return Response(BeneficiaryEnrollmentSerializer(views, many=True).data)
 
 
 class DisenrollView(APIView):
@@ -250,21 +208,12 @@ class DisenrollView(APIView):
         },
     )
     def post(self, request: Request, pk: int) -> Response:
-        user = request_user(request)
-        queryset = enrollments_visible_to(user)
-        org = staff_organization_id(user)
-        if org is not None:  # staff end only their own organization's enrollments
-            queryset = queryset.filter(medi_medi_plan__organization_id=org)
-        enrollment = get_object_or_404(queryset, pk=pk)
         body = DisenrollSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        requested_on = body.validated_data.get("requested_on")
-        if requested_on is not None and not (user.is_admin or user.is_plan_staff):
-            raise PermissionDenied("Members request disenrollment as of today.")
         ended = services.enrollment_disenroll(
-            enrollment=enrollment,
-            actor=user,
-            requested_on=requested_on,
+            enrollment=Enrollment(pk=int(pk)),
+            actor=request_user(request),
+            requested_on=body.validated_data.get("requested_on"),
             note=body.validated_data["note"],
         )
         return Response(EnrollmentSerializer(ended).data)
@@ -275,18 +224,7 @@ class MeView(APIView):
 
     @extend_schema(responses={200: MeSerializer})
     def get(self, request: Request) -> Response:
-        user = request_user(request)
-        beneficiary = Beneficiary.objects.filter(user=user).values_list("pk", flat=True).first()
-        return Response(
-            MeSerializer(
-                {
-                    "username": user.username,
-                    "role": user.role,
-                    "organization": user.organization_id,
-                    "beneficiary": beneficiary,
-                }
-            ).data
-        )
+        return Response(MeSerializer(selectors.me(actor=request_user(request))).data)
 
 
 class LinkView(APIView):
@@ -297,14 +235,5 @@ class LinkView(APIView):
         body = LinkSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         user = request_user(request)
-        beneficiary = beneficiary_link(user=user, **body.validated_data)
-        return Response(
-            MeSerializer(
-                {
-                    "username": user.username,
-                    "role": user.role,
-                    "organization": user.organization_id,
-                    "beneficiary": beneficiary.pk,
-                }
-            ).data
-        )
+        beneficiary_link(user=user, **body.validated_data)
+        return Response(MeSerializer(selectors.me(actor=user)).data)

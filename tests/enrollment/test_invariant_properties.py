@@ -16,7 +16,7 @@ from accounts.errors import Conflict, NotEligible
 from eligibility.models import County, MediMediPlan, ServiceArea
 from enrollment import services
 from enrollment.models import Enrollment, EnrollmentKind
-from tests.factories import BeneficiaryFactory, StaffFactory
+from tests.factories import AdminFactory, BeneficiaryFactory
 
 LA_TZ = ZoneInfo("America/Los_Angeles")
 LA_PLANS = [
@@ -75,7 +75,7 @@ class EnrollmentInvariantTests(TestCase):
     ) -> None:
         county = County.objects.get(name="Los Angeles")
         person = BeneficiaryFactory(county=county)
-        staff = StaffFactory()
+        staff = AdminFactory()  # plans of several organizations
         today = date(2026, 1, 5)
         for action, plan_index, advance in steps:
             today += timedelta(days=advance)

@@ -8,10 +8,9 @@ from django.test import Client
 
 from accounts.models import AuditEvent, User
 from eligibility.models import Beneficiary, MediMediPlan, Organization
-from eligibility.notifications import recipient_key, recipient_snapshot
+from eligibility.notifications import letter_queue, recipient_snapshot
 from enrollment import services
 from notices.models import Notice
-from notices.services import notice_queue
 from tests.auth_helpers import login_verified
 from tests.enrollment.conftest import Letters, at, enrolled_member
 from tests.factories import BeneficiaryFactory, StaffFactory, UserFactory
@@ -30,10 +29,11 @@ def logged_in(user: User) -> Client:
 
 def queued_letter(beneficiary: Beneficiary, key: str = "test:queued") -> Notice:
     """Queue a letter whose delivery never runs (the test transaction never commits)."""
-    return notice_queue(
+    return letter_queue(
+        beneficiary=beneficiary,
+        organization_id=None,
         kind="application_received",
         idempotency_key=key,
-        recipient_key=recipient_key(beneficiary),
         recipient=recipient_snapshot(beneficiary),
         context={"received_date": "2025-01-10"},
     )

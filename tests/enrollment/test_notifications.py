@@ -14,7 +14,7 @@ from enrollment import services
 from enrollment.models import Application, Enrollment
 from notices.models import Notice
 from tests.enrollment.conftest import at
-from tests.factories import BeneficiaryFactory, StaffFactory
+from tests.factories import AdminFactory, BeneficiaryFactory, StaffFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tasks_in_process")]
 
@@ -136,7 +136,7 @@ def test_a_rolled_back_approval_queues_no_notice(django_capture_on_commit_callba
 
 def test_plan_switch_sends_a_switch_confirmation(django_capture_on_commit_callbacks) -> None:
     person = BeneficiaryFactory(county=County.objects.get(name="Los Angeles"))
-    staff = StaffFactory()
+    staff = AdminFactory()  # two organizations' plans
     services.application_approve(
         application=submit(person, "L.A. Care Medicare Plus", at(2026, 1, 10)), actor=staff
     )

@@ -415,9 +415,9 @@ def test_staff_cannot_disenroll_a_medi_cal_enrollment_or_another_organizations(
     assert medi_medi.end_date is None
 
 
-def test_navigation_is_role_aware_and_my_medi_medi_sends_staff_to_the_queue(staff: User) -> None:
+def test_navigation_is_role_aware_and_member_pages_refuse_staff(staff: User) -> None:
     staff_client = logged_in(staff)
-    assert staff_client.get("/me/")["Location"] == "/staff/queue/"
+    assert staff_client.get("/me/").status_code == 403
     staff_page = text(staff_client.get("/staff/queue/"))
     assert '<a href="/staff/queue/" aria-current="page">Work queue</a>' in staff_page
     assert "My Medi-Medi" not in staff_page

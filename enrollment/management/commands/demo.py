@@ -15,7 +15,14 @@ from django.db import transaction
 
 from accounts.models import Role, User
 from accounts.otp import second_factor_required, totp_device_ensure
-from eligibility.models import Beneficiary, County, MediCalEligibility, MediMediPlan, Organization
+from eligibility.models import (
+    Beneficiary,
+    County,
+    MediCalEligibility,
+    MediMediPlan,
+    Organization,
+    StaffMembership,
+)
 from eligibility.selectors import beneficiary_offer, california_today
 from enrollment import services
 from enrollment.models import Application, DenialReason
@@ -115,9 +122,8 @@ class Command(BaseCommand):
         logins.append(("admin", "administrator (Django admin at /admin/)"))
         for org in Organization.objects.order_by("code"):
             username = f"staff-{org.code}"
-            self._user(
-                username, role=Role.STAFF, organization=org, email=f"{username}@medimedi.example"
-            )
+            staff = self._user(username, role=Role.STAFF, email=f"{username}@medimedi.example")
+            StaffMembership.objects.get_or_create(user=staff, defaults={"organization": org})
             logins.append((username, f"enrollment staff, {org.name}"))
         return logins
 
@@ -235,7 +241,7 @@ class Command(BaseCommand):
                 continue
             offered = rng.choice(result.plans)
             staff = User.objects.filter(
-                role=Role.STAFF, organization__name=offered.organization
+                role=Role.STAFF, staff_membership__organization__name=offered.organization
             ).first()
             application = services.application_create(
                 beneficiary=person, actor=None, plan=MediMediPlan.objects.get(pk=offered.id)

@@ -6,10 +6,9 @@ import pytest
 from rest_framework.test import APIClient
 
 from accounts.models import AuditEvent, User
-from eligibility.models import Beneficiary, Organization
-from eligibility.notifications import recipient_key, recipient_snapshot
+from eligibility.models import Beneficiary, BeneficiaryLetter, Organization
+from eligibility.notifications import letter_queue, recipient_snapshot
 from notices.models import Notice
-from notices.services import notice_queue
 from tests.enrollment.conftest import Letters, enrolled_member
 from tests.factories import AdminFactory, StaffFactory
 
@@ -27,6 +26,7 @@ LIST_FIELDS = {
     "attempts",
     "resend_of",
     "requested_by",
+    "organization",
     "pdf_url",
     "id_card_url",
 }
@@ -64,10 +64,11 @@ def queued_letter(beneficiary: Beneficiary, kind: str = "application_received") 
             "effective_date": "2025-02-01",
             "mbi": beneficiary.mbi,
         }
-    return notice_queue(
+    return letter_queue(
+        beneficiary=beneficiary,
+        organization_id=None,
         kind=kind,
         idempotency_key=f"test:{kind}:{beneficiary.pk}",
-        recipient_key=recipient_key(beneficiary),
         recipient=recipient_snapshot(beneficiary),
         context=context,
     )
@@ -87,6 +88,7 @@ def test_member_lists_their_notices_newest_first_without_phi(
     assert response.status_code == 200
     rows = response.json()
     assert [row["id"] for row in rows] == [member.confirmation.pk, member.received.pk]
+    assert [row["organization"] for row in rows] == ["hpsm", "hpsm"]
     for row in rows:
         assert set(row) == LIST_FIELDS  # never the recipient snapshot or the context
     confirmation, received = rows
@@ -192,9 +194,9 @@ def test_member_a_cannot_read_member_bs_notices_or_pdfs(member: Letters, other: 
         assert client.get(f"/api/v1/notices/{other.confirmation.pk}/{part}").status_code == 404
 
 
-def test_a_notice_not_addressed_to_a_beneficiary_is_not_found(member: Letters) -> None:
+def test_a_notice_that_is_no_members_letter_is_not_found(member: Letters) -> None:
     stray = queued_letter(member.beneficiary)
-    Notice.objects.filter(pk=stray.pk).update(recipient_key="someone-else")
+    BeneficiaryLetter.objects.filter(notice=stray).delete()
     response = client_for(AdminFactory()).get(f"/api/v1/notices/{stray.pk}/pdf")
     assert response.status_code == 404
 

@@ -1,0 +1,169 @@
+"""Who may see and do what with member data: the portal's one access policy.
+
+Every selector and service that reads or changes a member's record asks this module, with the
+acting user (``actor``); page views, API views, admin and tasks never decide it themselves, so
+pages and API cannot disagree. Least privilege (45 CFR 164.308(a)(4), 164.312(a)):
+
+- A **member** sees only the record linked to their own account.
+- **Staff** of an organization see applications to their organization's plans that were ever
+  submitted (never a draft, even a withdrawn one), enrollments in their organization's plans,
+  and the letters their organization's events sent (and program letters, such as county
+  transitions, which name no organization). Of another organization they see only that the
+  member has another plan, with its dates. A staff login without a membership sees nothing.
+- **Admins** see everything; every read is audited, as is every staff read.
+- Staff and admins act only as staff: member-only actions (linking a record, applying as the
+  member) are refused with ``Forbidden`` (403).
+
+Records an actor may not see are reported as ``NotFound`` (404): never "exists, but not yours".
+"""
+
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q
+
+from accounts.access import is_staff_actor, require_member, require_staff
+from accounts.errors import Forbidden, NotFound
+from accounts.models import User
+from accounts.services import audit_record
+from eligibility.models import StaffMembership
+from enrollment.models import Application, Enrollment
+
+__all__ = [
+    "application_scope",
+    "audit_read",
+    "beneficiary_scope",
+    "enrollment_scope",
+    "is_staff_actor",
+    "letter_scope",
+    "organization_id_of",
+    "require_member",
+    "require_staff",
+]
+
+_ORG_CACHE = "_access_organization_id"
+NOTHING = Q(pk__in=[])
+
+
+def organization_id_of(actor: User) -> int | None:
+    """Return the organization a staff member works for (None for anyone else), once a request."""
+    if not actor.is_authenticated or not actor.is_plan_staff:
+        return None
+    if not hasattr(actor, _ORG_CACHE):
+        setattr(
+            actor,
+            _ORG_CACHE,
+            StaffMembership.objects.filter(user=actor)
+            .values_list("organization_id", flat=True)
+            .first(),
+        )
+    org: int | None = getattr(actor, _ORG_CACHE)
+    return org
+
+
+def audit_read(actor: User | None, object_type: str, object_id: object, **detail: Any) -> None:
+    """Write the read-audit row when staff or an admin read member data (ids only)."""
+    if is_staff_actor(actor):
+        audit_record(
+            actor=actor, action="read", object_type=object_type, object_id=object_id, detail=detail
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# Scopes: the rows an actor may see, as filters for the selectors.
+
+
+def application_scope(actor: User) -> Q:
+    """Applications the actor may see."""
+    if actor.is_admin:
+        return Q()
+    if actor.is_plan_staff:
+        org = organization_id_of(actor)
+        if org is None:
+            return NOTHING
+        return Q(plan__organization_id=org, submitted_at__isnull=False)
+    return Q(beneficiary__user=actor)
+
+
+def enrollment_scope(actor: User) -> Q:
+    """Enrollments the actor may see in full (plan, dates, reasons)."""
+    if actor.is_admin:
+        return Q()
+    if actor.is_plan_staff:
+        org = organization_id_of(actor)
+        if org is None:
+            return NOTHING
+        return Q(medi_medi_plan__organization_id=org) | Q(medi_cal_plan__organization_id=org)
+    return Q(beneficiary__user=actor)
+
+
+def beneficiary_scope(actor: User) -> Q:
+    """Beneficiaries the actor may see: a member themselves; staff their organization's."""
+    if actor.is_admin:
+        return Q()
+    if actor.is_plan_staff:
+        org = organization_id_of(actor)
+        if org is None:
+            return NOTHING
+        applied = Application.objects.filter(
+            Q(beneficiary=OuterRef("pk")) & application_scope(actor)
+        )
+        enrolled = Enrollment.objects.filter(
+            Q(beneficiary=OuterRef("pk")) & enrollment_scope(actor)
+        )
+        return Q(Exists(applied)) | Q(Exists(enrolled))
+    return Q(user=actor)
+
+
+def letter_scope(actor: User) -> Q:
+    """Notices the actor may see (through their ``eligibility.BeneficiaryLetter`` row)."""
+    if actor.is_admin:
+        return Q(beneficiary_letter__isnull=False)
+    if actor.is_plan_staff:
+        org = organization_id_of(actor)
+        if org is None:
+            return NOTHING
+        return Q(beneficiary_letter__organization_id=org) | Q(
+            beneficiary_letter__isnull=False, beneficiary_letter__organization__isnull=True
+        )
+    return Q(beneficiary_letter__beneficiary__user=actor)
+
+
+# ---------------------------------------------------------------------------------------------
+# Actions on rows the services have locked.
+
+
+def check_application_visible(actor: User | None, application: Application) -> None:
+    """Raise ``NotFound`` unless the actor may see the application (None: a system job)."""
+    if actor is None:
+        return
+    if not Application.objects.filter(Q(pk=application.pk) & application_scope(actor)).exists():
+        raise NotFound("No such application.")
+
+
+def check_staff_decides(actor: User | None, application: Application) -> None:
+    """Staff of the plan's organization (or an admin) move an application through review."""
+    check_application_visible(actor, application)
+    if actor is not None:
+        require_staff(actor)
+
+
+def check_owner(actor: User | None, application: Application) -> None:
+    """Only the member changes or submits their own application."""
+    check_application_visible(actor, application)
+    if actor is not None and actor.acts_as_staff:
+        raise Forbidden("Only the member can do this with their application.")
+
+
+def check_enrollment_end(actor: User | None, enrollment: Enrollment) -> None:
+    """The member ends their own enrollment; staff only their organization's; admins any."""
+    if actor is None or actor.is_admin:
+        return
+    if actor.is_plan_staff:
+        org = organization_id_of(actor)
+        if org is None or enrollment.medi_medi_plan is None:
+            raise NotFound("No such enrollment.")
+        if enrollment.medi_medi_plan.organization_id != org:
+            raise NotFound("No such enrollment.")
+        return
+    if enrollment.beneficiary.user_id != actor.pk:
+        raise NotFound("No such enrollment.")

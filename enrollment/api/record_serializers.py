@@ -1,0 +1,21 @@
+"""Serializers for what the selectors return about a person (not model serializers)."""
+
+from rest_framework import serializers
+
+from enrollment.models import EndReason, EnrollmentKind
+
+
+class BeneficiaryEnrollmentSerializer(serializers.Serializer):
+    """An enrollment as the reader may see it (``enrollment.selectors.EnrollmentView``)."""
+
+    id = serializers.IntegerField(
+        allow_null=True, help_text="Null for another organization's enrollment."
+    )
+    kind = serializers.ChoiceField(choices=EnrollmentKind.choices)
+    plan = serializers.IntegerField(allow_null=True)
+    plan_name = serializers.CharField()
+    start_date = serializers.DateField()
+    end_date = serializers.DateField(allow_null=True)
+    cancelled = serializers.BooleanField()
+    end_reason = serializers.ChoiceField(choices=EndReason.choices, allow_null=True)
+    aligned_with = serializers.IntegerField(allow_null=True)
