@@ -67,16 +67,14 @@ def hit(key: str, *, limit: int, window: int) -> int | None:
     """
     count_key, until_key = _keys(key)
     now = time.time()
-    if cache.add(count_key, 1, timeout=window):
-        count = 1
-        cache.set(until_key, now + window, timeout=window)
-    else:
-        try:
-            count = cache.incr(count_key)
-        except ValueError:  # expired between add and incr
+    try:
+        count = cache.incr(count_key)  # the usual case first: a window is under way
+    except ValueError:  # no window yet (or it just ended): start one
+        if cache.add(count_key, 1, timeout=window):
             count = 1
-            cache.set(count_key, 1, timeout=window)
             cache.set(until_key, now + window, timeout=window)
+        else:  # another process started it first
+            count = cache.incr(count_key)
     if count == limit:
         cache.touch(count_key, timeout=window)
         cache.set(until_key, now + window, timeout=window)
