@@ -11,7 +11,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError
 from rest_framework import status
-from rest_framework.exceptions import APIException, ErrorDetail
+from rest_framework.exceptions import ErrorDetail
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -58,10 +58,14 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, (OverflowError, DataError)) and _id_beyond_range(context):
         return _error("Not found.", "not_found", status.HTTP_404_NOT_FOUND)
     response = drf_exception_handler(exc, context)
-    if response is not None and isinstance(exc, APIException):
-        data = response.data
-        if isinstance(data, dict) and set(data) == {"detail"}:
-            detail_value = data["detail"]
-            code = detail_value.code if isinstance(detail_value, ErrorDetail) else None
-            data["code"] = code or getattr(exc, "default_code", "error")
+    if (
+        response is not None
+        and isinstance(response.data, dict)
+        and set(response.data) == {"detail"}
+    ):
+        # DRF's own errors (and Http404/PermissionDenied, which it converts) carry their code
+        # in the detail; the body says it too, like a domain error's.
+        detail_value = response.data["detail"]
+        code = detail_value.code if isinstance(detail_value, ErrorDetail) else None
+        response.data["code"] = code or getattr(exc, "default_code", None) or "error"
     return response

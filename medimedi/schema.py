@@ -81,8 +81,11 @@ class AutoSchema(openapi.AutoSchema):
         for code in self.error_statuses(operation):
             schema = invalid if code == "400" else error
             declared = responses.setdefault(code, {"description": DESCRIPTIONS[code]})
-            if "content" not in declared:
-                declared["content"] = {"application/json": {"schema": schema}}
+            content = declared.setdefault("content", {})
+            body = content.setdefault("application/json", {"schema": schema})
+            if code == "400" and body.get("schema") not in (invalid, None):
+                # A view's own 400 (a domain error) comes beside the serializer's field errors.
+                body["schema"] = {"anyOf": [invalid["anyOf"][0], body["schema"]]}
         operation["responses"] = dict(sorted(responses.items()))
         return operation
 
@@ -98,11 +101,13 @@ class AutoSchema(openapi.AutoSchema):
         has_query = any(p.get("in") == "query" for p in operation.get("parameters", []))
         paginated = self._is_list_view() and getattr(self.view, "pagination_class", None)
 
+        has_body = method in BODY_METHODS and "requestBody" in operation
+
         codes = set()
-        if method in BODY_METHODS or has_query:
+        if has_body or has_query:
             codes.add("400")  # a field-keyed validation error, or a JSON parse error
-        if method in BODY_METHODS:
-            codes.update({"413", "415"})
+        if has_body:
+            codes.update({"413", "415"})  # past DATA_UPLOAD_MAX_MEMORY_SIZE; not JSON
         if authenticators and challenges:
             codes.add("401")  # missing or invalid credentials (even where anyone may call)
         if signed_in_only:

@@ -232,3 +232,12 @@ def test_largest_bigint_id_is_an_ordinary_404() -> None:
     client.force_authenticate(StaffFactory())
     assert client.get(f"/api/v1/applications/{2**63 - 1}").status_code == 404
     assert not Application.objects.exists()
+
+
+def test_unknown_id_answers_404_with_detail_and_code() -> None:
+    client = APIClient()
+    client.force_authenticate(StaffFactory())
+    response = client.get("/api/v1/applications/424242")
+    assert response.status_code == 404
+    assert_error_body(response)
+    assert response.json()["code"] == "not_found"

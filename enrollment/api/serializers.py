@@ -98,13 +98,15 @@ class ApplicationSerializer(serializers.ModelSerializer):
     plan = serializers.PrimaryKeyRelatedField(
         queryset=MediMediPlan.objects.all(), required=False, allow_null=True
     )
-    plan_name = serializers.CharField(source="plan.name", default=None, read_only=True)
+    plan_name = serializers.CharField(
+        source="plan.name", default=None, read_only=True, allow_null=True
+    )
     organization = serializers.CharField(
-        source="plan.organization.name", default=None, read_only=True
+        source="plan.organization.name", default=None, read_only=True, allow_null=True
     )
     county = serializers.CharField(source="beneficiary.county.fips", read_only=True)
-    determination = DeterminationSerializer(read_only=True)
-    approval_determination = DeterminationSerializer(read_only=True)
+    determination = DeterminationSerializer(read_only=True, allow_null=True)
+    approval_determination = DeterminationSerializer(read_only=True, allow_null=True)
     denial_reasons = serializers.SerializerMethodField()
     history = StatusChangeSerializer(source="status_changes", many=True, read_only=True)
     enrollments = EnrollmentSerializer(many=True, read_only=True)
