@@ -5,6 +5,7 @@ Domain errors become their status code with ``{"detail", "code"}``; DRF's own er
 413 and an id past the database's integer range 404.
 """
 
+import logging
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
@@ -17,6 +18,8 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from accounts.errors import DomainError, TooManyRequests
 from medimedi.middleware import MAX_ID
+
+logger = logging.getLogger(__name__)
 
 
 def _error(detail: str, code: str, status_code: int) -> Response:
@@ -55,8 +58,15 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         )
     if isinstance(exc, RecursionError):
         return _error("The request is nested too deeply.", "too_deep", status.HTTP_400_BAD_REQUEST)
-    if isinstance(exc, (OverflowError, DataError)) and _id_beyond_range(context):
-        return _error("Not found.", "not_found", status.HTTP_404_NOT_FOUND)
+    if isinstance(exc, (OverflowError, DataError)):
+        if _id_beyond_range(context):
+            return _error("Not found.", "not_found", status.HTTP_404_NOT_FOUND)
+        # A number or text the database cannot hold came from the request: the request is at
+        # fault. Logged (the type only, never the value) so a field without bounds gets them.
+        logger.warning("database refused a request value: %s", type(exc).__name__)
+        return _error(
+            "A value in the request is out of range.", "out_of_range", status.HTTP_400_BAD_REQUEST
+        )
     response = drf_exception_handler(exc, context)
     if (
         response is not None

@@ -241,3 +241,18 @@ def test_unknown_id_answers_404_with_detail_and_code() -> None:
     assert response.status_code == 404
     assert_error_body(response)
     assert response.json()["code"] == "not_found"
+
+
+def test_queue_filter_plan_beyond_bigint_is_a_field_error() -> None:
+    staff = APIClient()
+    staff.force_authenticate(StaffFactory())
+    response = staff.get("/api/v1/applications", {"plan": HUGE_ID})
+    assert response.status_code == 400
+    assert list(response.json()) == ["plan"]
+
+
+def test_a_value_the_database_cannot_hold_is_a_400_not_a_500() -> None:
+    """The safety net behind the serializers' bounds: an overflow from request data."""
+    response = exception_handler(OverflowError("too large"), {"view": None, "kwargs": {}})
+    assert response is not None and response.status_code == 400
+    assert response.data["code"] == "out_of_range"

@@ -187,7 +187,7 @@ class DisenrollSerializer(serializers.Serializer):
 
 class QueueFilterSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=ApplicationStatus.choices, required=False)
-    plan = serializers.IntegerField(required=False, min_value=1)
+    plan = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
     county = serializers.CharField(required=False, help_text="FIPS or name")
     submitted_from = StrictDateField(required=False)
     submitted_to = StrictDateField(required=False)
