@@ -75,9 +75,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    # Only while enrollment/api/views.py still imports DRF's ObtainAuthToken; API tokens are
-    # knox's now (accounts/api.py).
-    "rest_framework.authtoken",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
