@@ -28,21 +28,18 @@ def strict_date_parse(value: object) -> date | None:
 
 def _date_value(value: object) -> tuple[date | None, str | None]:
     """The date and, when refused, the error code (``invalid`` or ``out_of_range``)."""
-    if isinstance(value, datetime):
-        return None, "invalid"
-    if isinstance(value, date):
-        parsed: date | None = value
-    elif isinstance(value, str) and _ISO_DATE.fullmatch(value):
+    if isinstance(value, str):
+        if not _ISO_DATE.fullmatch(value):
+            return None, "invalid"
         try:
-            parsed = date.fromisoformat(value)
+            value = date.fromisoformat(value)
         except ValueError:
             return None, "invalid"
-    else:
+    if not isinstance(value, date) or isinstance(value, datetime):
         return None, "invalid"
-    assert parsed is not None
-    if not EARLIEST_DATE <= parsed <= LATEST_DATE:
+    if not EARLIEST_DATE <= value <= LATEST_DATE:
         return None, "out_of_range"
-    return parsed, None
+    return value, None
 
 
 class StrictDateField(serializers.DateField):
