@@ -25,3 +25,8 @@ def require_staff(actor: User) -> None:
     """Refuse anyone but plan enrollment staff and admins."""
     if not is_staff_actor(actor):
         raise Forbidden("Only plan enrollment staff can do this.")
+
+
+def home_route(actor: User) -> str:
+    """The page a user lands on after signing in: staff their work queue, members their record."""
+    return "staff-queue" if is_staff_actor(actor) else "member-home"

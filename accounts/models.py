@@ -24,8 +24,7 @@ class User(AbstractUser):
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.MEMBER)
 
     class Meta:
-        # Not AbstractUser.Meta: the model's options stay as migration 0001 made them.
-        ordering = ()
+        """Not ``AbstractUser.Meta``: the model's options stay as migration 0001 made them."""
 
     @property
     def is_admin(self) -> bool:

@@ -5,10 +5,11 @@ from django.conf import settings
 from django.contrib.auth import login
 from django.contrib.auth.views import LoginView as DjangoLoginView
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
 from django.views.decorators.http import require_http_methods
 
 from accounts import ratelimit
+from accounts.access import home_route
 from accounts.forms import LoginForm, SignupForm
 from accounts.middleware import session_clock_start
 from accounts.services import audit_record
@@ -24,6 +25,10 @@ class LoginView(DjangoLoginView):
     form_class = LoginForm
     authentication_form = LoginForm
     template_name = "registration/login.html"
+
+    def get_default_redirect_url(self) -> str:
+        """Without a ``next``, land where the role works: the queue or the member's record."""
+        return resolve_url(home_route(self.request.user))  # type: ignore[arg-type]
 
     def form_valid(self, form: LoginForm) -> HttpResponse:  # type: ignore[override]
         response = super().form_valid(form)

@@ -142,9 +142,9 @@ def check_application_visible(actor: User | None, application: Application) -> N
 
 def check_staff_decides(actor: User | None, application: Application) -> None:
     """Staff of the plan's organization (or an admin) move an application through review."""
-    check_application_visible(actor, application)
     if actor is not None:
         require_staff(actor)
+    check_application_visible(actor, application)
 
 
 def check_owner(actor: User | None, application: Application) -> None:

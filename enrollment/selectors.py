@@ -303,6 +303,7 @@ def member_enrollment_get(*, actor: User, enrollment_id: int) -> Enrollment:
 
 def enrollment_require_endable(*, actor: User, enrollment_id: int) -> None:
     """Raise ``NotFound`` unless the actor may end this Medi-Medi enrollment (no audit)."""
+    access.require_staff(actor)
     enrollment = (
         Enrollment.objects.filter(pk=enrollment_id, kind=EnrollmentKind.MEDI_MEDI)
         .select_related("medi_medi_plan", "beneficiary")

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.errors import DomainError, Forbidden, NotEligible, NotFound
 from accounts.models import User
+from accounts.ratelimit import client_address
 from eligibility.models import Beneficiary
 from eligibility.rules import InvalidFacts
 from eligibility.rules.dual_status import DESCRIPTIONS
@@ -100,7 +101,7 @@ def member_link(request: HttpRequest) -> HttpResponse:
     form = LinkForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            beneficiary_link(user=user, **form.cleaned_data)
+            beneficiary_link(user=user, client_address=client_address(request), **form.cleaned_data)
         except DomainError as exc:
             # One message whatever went wrong: never say whether the record exists.
             form.add_error(None, exc.message)

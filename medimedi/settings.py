@@ -284,6 +284,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ApplicationStatusEnum": "enrollment.models.ApplicationStatus",
         "NoticeFormatEnum": "notices.models.NoticeFormat",
+        "EnrollmentKindEnum": "enrollment.models.EnrollmentKind",
+        "NoticeKindEnum": "notices.models.NoticeKind",
     },
 }
 

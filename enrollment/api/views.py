@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import User
+from accounts.ratelimit import client_address
 from eligibility.services import beneficiary_link
 from enrollment import selectors, services
 from enrollment.api.record_serializers import BeneficiaryEnrollmentSerializer
@@ -232,8 +233,9 @@ class LinkView(APIView):
 
     @extend_schema(request=LinkSerializer, responses={200: MeSerializer})
     def post(self, request: Request) -> Response:
+        user = request_user(request)
+        selectors.member_record(actor=user)  # staff and admins are refused before any input
         body = LinkSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        user = request_user(request)
-        beneficiary_link(user=user, **body.validated_data)
+        beneficiary_link(user=user, client_address=client_address(request), **body.validated_data)
         return Response(MeSerializer(selectors.me(actor=user)).data)

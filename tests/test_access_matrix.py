@@ -1,0 +1,320 @@
+"""The access matrix: every route of the URL configuration, asked by every kind of user.
+
+Who may see and do what is decided once (``enrollment.access``); this table is the check that
+pages and API agree with it. The routes come from the URL configuration itself, so a new route
+without a row here fails ``test_every_route_has_a_row``. Each request runs in a savepoint that
+is rolled back, so one role's action never changes what the next role finds.
+
+Columns: anonymous, the member (owner of the record), another member, staff of the member's
+plan's organization, staff of another organization, admin. Expected answers are status codes;
+302 means "sent to log in" for anonymous users.
+"""
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from accounts.models import User
+from eligibility.models import Organization
+from enrollment.models import Enrollment, EnrollmentKind
+from tests.auth_helpers import login_verified
+from tests.enrollment.conftest import Letters, enrolled_member
+from tests.factories import AdminFactory, BeneficiaryFactory, StaffFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ("anonymous", "member", "other_member", "staff", "other_staff", "admin")
+
+
+@dataclass(frozen=True)
+class Ids:
+    application: int
+    enrollment: int
+    notice: int
+    beneficiary: int
+
+
+@dataclass(frozen=True)
+class Row:
+    method: str
+    path: Callable[[Ids], str]
+    expect: tuple[int, int, int, int, int, int]  # in ROLES order
+    body: dict[str, Any] | None = None
+
+
+def _(method: str, path: Callable[[Ids], str], *expect: int, body: Any = None) -> Row:
+    assert len(expect) == len(ROLES)
+    return Row(method, path, expect, body)
+
+
+# Routes outside the member-data policy (public pages, sign-in, the admin site) are listed with
+# what they answer too, so nothing is left out silently.
+MATRIX: dict[str, Row] = {
+    # Public
+    "home": _("get", lambda i: "/", 200, 200, 200, 200, 200, 200),
+    "screener": _("get", lambda i: "/eligibility/", 200, 200, 200, 200, 200, 200),
+    "healthz": _("get", lambda i: "/healthz", 200, 200, 200, 200, 200, 200),
+    "eligibility-check": _(
+        "post", lambda i: "/api/v1/eligibility/check", 400, 400, 400, 400, 400, 400, body={}
+    ),
+    "schema": _("get", lambda i: "/api/schema/", 200, 200, 200, 200, 200, 200),
+    "api-docs": _("get", lambda i: "/api/docs/", 200, 200, 200, 200, 200, 200),
+    # Signing in and out, and accounts
+    "login": _("get", lambda i: "/accounts/login/", 200, 200, 200, 200, 200, 200),
+    "admin-login": _("get", lambda i: "/admin/login/", *(200,) * 6),
+    "logout": _("post", lambda i: "/accounts/logout/", 302, 302, 302, 302, 302, 302),
+    "signup": _("get", lambda i: "/accounts/signup/", 200, 302, 302, 302, 302, 302),
+    "password_change": _(
+        "get", lambda i: "/accounts/password_change/", 302, 200, 200, 200, 200, 200
+    ),
+    "password_change_done": _(
+        "get", lambda i: "/accounts/password_change/done/", 302, 200, 200, 200, 200, 200
+    ),
+    "password_reset": _("get", lambda i: "/accounts/password_reset/", *(200,) * 6),
+    "password_reset_done": _("get", lambda i: "/accounts/password_reset/done/", *(200,) * 6),
+    "password_reset_confirm": _("get", lambda i: "/accounts/reset/MQ/bad-token/", *(200,) * 6),
+    "password_reset_complete": _("get", lambda i: "/accounts/reset/done/", *(200,) * 6),
+    "auth-token": _("post", lambda i: "/api/v1/auth/token", *(400,) * 6, body={}),
+    # Revokes the API token it is sent with; a browser session has none to revoke.
+    "auth-logout": _("post", lambda i: "/api/v1/auth/logout", *(401,) * 6),
+    # Who am I; linking a record (members only)
+    "api-me": _("get", lambda i: "/api/v1/me", 401, 200, 200, 200, 200, 200),
+    "api-me-link": _("post", lambda i: "/api/v1/me/link", 401, 400, 400, 403, 403, 403, body={}),
+    "member-link": _("get", lambda i: "/me/link/", 302, 302, 302, 403, 403, 403),
+    # The member's own pages
+    "member-home": _("get", lambda i: "/me/", 302, 200, 200, 403, 403, 403),
+    "member-application-new": _(
+        "get", lambda i: "/me/applications/new/", 302, 200, 200, 403, 403, 403
+    ),
+    "member-application": _(
+        "get", lambda i: f"/me/applications/{i.application}/", 302, 200, 404, 403, 403, 403
+    ),
+    "member-application-edit": _(
+        "get", lambda i: f"/me/applications/{i.application}/edit/", 302, 302, 404, 403, 403, 403
+    ),
+    "member-application-withdraw": _(
+        "get",
+        lambda i: f"/me/applications/{i.application}/withdraw/",
+        *(302, 200, 404, 403, 403, 403),
+    ),
+    "member-disenroll": _(
+        "get", lambda i: f"/me/enrollments/{i.enrollment}/disenroll/", 302, 200, 404, 403, 403, 403
+    ),
+    "member-letters": _("get", lambda i: "/me/letters/", 302, 200, 200, 403, 403, 403),
+    "member-letter": _("get", lambda i: f"/me/letters/{i.notice}/", 302, 200, 404, 403, 403, 403),
+    "member-letter-pdf": _(
+        "get", lambda i: f"/me/letters/{i.notice}/pdf", 302, 200, 404, 403, 403, 403
+    ),
+    "member-letter-id-card": _(
+        "get", lambda i: f"/me/letters/{i.notice}/id-card", 302, 200, 404, 403, 403, 403
+    ),
+    # Staff pages
+    None: _("get", lambda i: "/staff/", 302, 302, 302, 302, 302, 302),  # type: ignore[dict-item]
+    "staff-queue": _("get", lambda i: "/staff/queue/", 302, 403, 403, 200, 200, 200),
+    "staff-application": _(
+        "get", lambda i: f"/staff/applications/{i.application}/", 302, 403, 403, 200, 404, 200
+    ),
+    "staff-start-review": _(
+        "post",
+        lambda i: f"/staff/applications/{i.application}/start-review/",
+        *(302, 403, 403, 302, 404, 302),
+    ),
+    "staff-request-info": _(
+        "post",
+        lambda i: f"/staff/applications/{i.application}/request-info/",
+        *(302, 403, 403, 200, 404, 200),
+    ),
+    "staff-approve": _(
+        "post",
+        lambda i: f"/staff/applications/{i.application}/approve/",
+        *(302, 403, 403, 302, 404, 302),
+    ),
+    "staff-deny": _(
+        "post",
+        lambda i: f"/staff/applications/{i.application}/deny/",
+        *(302, 403, 403, 200, 404, 200),
+    ),
+    "staff-withdraw": _(
+        "post",
+        lambda i: f"/staff/applications/{i.application}/withdraw/",
+        *(302, 403, 403, 302, 404, 302),
+    ),
+    "staff-disenroll": _(
+        "post",
+        lambda i: f"/staff/applications/{i.application}/enrollments/{i.enrollment}/disenroll/",
+        *(302, 403, 403, 200, 404, 200),
+    ),
+    "staff-beneficiary-letters": _(
+        "get",
+        lambda i: f"/staff/beneficiaries/{i.beneficiary}/letters/",
+        *(302, 403, 403, 200, 404, 200),
+    ),
+    "staff-letter-resend": _(
+        "post",
+        lambda i: f"/staff/beneficiaries/{i.beneficiary}/letters/{i.notice}/resend/",
+        *(302, 403, 403, 302, 404, 302),
+    ),
+    # The API
+    "application-list": _("get", lambda i: "/api/v1/applications", 401, 200, 200, 200, 200, 200),
+    "application-detail": _(
+        "get", lambda i: f"/api/v1/applications/{i.application}", 401, 200, 404, 200, 404, 200
+    ),
+    "application-submit": _(
+        "post",
+        lambda i: f"/api/v1/applications/{i.application}/submit",
+        *(401, 409, 404, 403, 404, 403),
+    ),
+    "application-start-review": _(
+        "post",
+        lambda i: f"/api/v1/applications/{i.application}/start-review",
+        *(401, 403, 404, 409, 404, 409),
+    ),
+    "application-approve": _(
+        "post",
+        lambda i: f"/api/v1/applications/{i.application}/approve",
+        *(401, 403, 404, 409, 404, 409),
+    ),
+    "application-deny": _(
+        "post",
+        lambda i: f"/api/v1/applications/{i.application}/deny",
+        *(401, 403, 404, 409, 404, 409),
+        body={"reasons": ["OTHER"], "note": "x"},
+    ),
+    "application-request-info": _(
+        "post",
+        lambda i: f"/api/v1/applications/{i.application}/request-info",
+        *(401, 403, 404, 409, 404, 409),
+        body={"note": "Send proof of address"},
+    ),
+    "application-withdraw": _(
+        "post",
+        lambda i: f"/api/v1/applications/{i.application}/withdraw",
+        *(401, 409, 404, 409, 404, 409),
+    ),
+    "api-beneficiary-enrollments": _(
+        "get",
+        lambda i: f"/api/v1/beneficiaries/{i.beneficiary}/enrollments",
+        *(401, 200, 404, 200, 404, 200),
+    ),
+    "api-disenroll": _(
+        "post",
+        lambda i: f"/api/v1/enrollments/{i.enrollment}/disenroll",
+        *(401, 200, 404, 200, 404, 200),
+    ),
+    "api-beneficiary-notices": _(
+        "get",
+        lambda i: f"/api/v1/beneficiaries/{i.beneficiary}/notices",
+        *(401, 200, 404, 200, 404, 200),
+    ),
+    "api-notice-pdf": _(
+        "get", lambda i: f"/api/v1/notices/{i.notice}/pdf", 401, 200, 404, 200, 404, 200
+    ),
+    "api-notice-id-card": _(
+        "get", lambda i: f"/api/v1/notices/{i.notice}/id-card", 401, 200, 404, 200, 404, 200
+    ),
+    "api-notice-resend": _(
+        "post", lambda i: f"/api/v1/notices/{i.notice}/resend", 401, 403, 403, 201, 404, 201
+    ),
+}
+
+
+def _routes(patterns: list[Any], prefix: str = "") -> Iterator[tuple[str, str | None]]:
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            if str(pattern.pattern).startswith("admin/"):
+                continue  # Django's admin site: its own permission checks, tested in test_admin
+            yield from _routes(pattern.url_patterns, prefix + str(pattern.pattern))
+        elif isinstance(pattern, URLPattern):
+            yield prefix + str(pattern.pattern), pattern.name
+
+
+def test_every_route_has_a_row() -> None:
+    """A route added without deciding who may use it fails here."""
+    routes = {name for _, name in _routes(get_resolver().url_patterns)}
+    assert routes - set(MATRIX) == set()
+    assert set(MATRIX) - routes - {"admin-login"} == set()
+
+
+@pytest.fixture
+def people(
+    django_capture_on_commit_callbacks: Any, tasks_in_process: None
+) -> tuple[dict[str, User | None], Ids]:
+    letters: Letters = enrolled_member(django_capture_on_commit_callbacks)
+    other = UserFactory()
+    BeneficiaryFactory(user=other)
+    users: dict[str, Any] = {
+        "anonymous": None,
+        "member": letters.user,
+        "other_member": other,
+        "staff": StaffFactory(),
+        "other_staff": StaffFactory(organization=Organization.objects.get(code="lacare")),
+        "admin": AdminFactory(),
+    }
+    enrollment = Enrollment.objects.get(
+        beneficiary=letters.beneficiary, kind=EnrollmentKind.MEDI_MEDI
+    )
+    return users, Ids(
+        application=letters.application.pk,
+        enrollment=enrollment.pk,
+        notice=letters.confirmation.pk,
+        beneficiary=letters.beneficiary.pk,
+    )
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _ask(user: User | None, row: Row, ids: Ids) -> int:
+    client = Client()
+    if user is not None:
+        login_verified(client, user)
+    status = 0
+    try:
+        with transaction.atomic():
+            call = getattr(client, row.method)
+            body = row.body
+            if body is None and row.method == "post" and row.path(ids).startswith("/api/"):
+                body = {}
+            if body is not None:
+                response = call(row.path(ids), body, content_type="application/json")
+            else:
+                response = call(row.path(ids))
+            status = response.status_code
+            raise _Rollback
+    except _Rollback:
+        pass
+    return status
+
+
+@pytest.mark.parametrize("name", sorted(MATRIX, key=str), ids=str)
+def test_route_answers_each_role_as_the_policy_says(
+    name: str, people: tuple[dict[str, User | None], Ids]
+) -> None:
+    users, ids = people
+    row = MATRIX[name]
+    answers = tuple(_ask(users[role], row, ids) for role in ROLES)
+    assert answers == row.expect, f"{name}: {dict(zip(ROLES, answers, strict=True))}"
+
+
+def test_signing_in_lands_staff_on_the_queue_and_members_on_their_record() -> None:
+    from accounts.otp import totp_device_ensure
+    from tests.auth_helpers import current_code
+
+    member = UserFactory(username="rosa@example.test")
+    staff = StaffFactory(username="staff-hpsm-test")
+    device = totp_device_ensure(staff)
+    member_answer = Client().post(
+        "/accounts/login/", {"username": member.username, "password": "pw-for-tests-1"}
+    )
+    assert member_answer["Location"] == "/me/"
+    staff_answer = Client().post(
+        "/accounts/login/",
+        {"username": staff.username, "password": "pw-for-tests-1", "otp": current_code(device)},
+    )
+    assert staff_answer["Location"] == "/staff/queue/"
