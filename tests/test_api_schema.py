@@ -12,7 +12,9 @@ from typing import Any
 import pytest
 import schemathesis
 from django.conf import settings
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 from schemathesis.checks import not_a_server_error
@@ -71,6 +73,20 @@ def member_with_records() -> User:
     )
     services.application_create(beneficiary=beneficiary, actor=user, plan=plan)
     return user
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection() -> Any:
+    """Keep the test's database connection across calls, as Django's test client does.
+
+    schemathesis calls the WSGI application directly, and Django closes old connections at each
+    request's start and end; on PostgreSQL that closes the test transaction's connection.
+    """
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture(params=["member", "staff", "admin"])
