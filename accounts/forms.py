@@ -7,7 +7,7 @@ from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm
 from django_otp.models import Device
 
 from accounts.lockout import login_failure_record
-from accounts.models import Role, User
+from accounts.models import User
 from accounts.otp import OTP_REQUIRED_MESSAGE, otp_verify, second_factor_required
 
 
@@ -55,10 +55,11 @@ class LoginForm(AuthenticationForm):
 
 
 class SignupForm(BaseUserCreationForm):
-    """Create a member login whose username is the email address, lower-cased.
+    """Check a new member login: a free email address (the username) and a good password.
 
     Django's password validators run against the new user (``BaseUserCreationForm``), so a
-    password too like the email address is refused.
+    password too like the email address is refused. ``accounts.services.member_account_create``
+    creates the account.
     """
 
     email = forms.EmailField(
@@ -86,11 +87,3 @@ class SignupForm(BaseUserCreationForm):
         # Set before the password validators run, so they compare the password with it.
         self.instance.username = email
         return email
-
-    def save(self, commit: bool = True) -> User:
-        user: User = super().save(commit=False)
-        user.username = user.email = self.cleaned_data["email"]
-        user.role = Role.MEMBER
-        if commit:
-            user.save()
-        return user

@@ -43,14 +43,19 @@ def _username(request: HttpRequest, credentials: dict[str, Any] | None) -> str |
     return username.strip().lower()
 
 
-def _counters(request: HttpRequest, credentials: dict[str, Any] | None) -> list[tuple[str, int]]:
+def _user_key(username: str) -> str:
+    """The counter of one username's failures (a digest: no username in cache keys)."""
+    return f"login-failures:user:{ratelimit.digest(username)}"
+
+
+def _counters(request: HttpRequest, credentials: dict[str, Any] | None) -> list[ratelimit.Counter]:
     """The cache keys that count this attempt's failures, each with its limit."""
     counters = []
     username = _username(request, credentials)
     if username is not None:
         counters.append(
             (
-                f"login-failures:user:{ratelimit.digest(username)}",
+                _user_key(username),
                 get_failure_limit(request, credentials),
             )
         )
@@ -61,12 +66,7 @@ def _counters(request: HttpRequest, credentials: dict[str, Any] | None) -> list[
 
 def lockout_remaining(request: HttpRequest, credentials: dict[str, Any] | None) -> int | None:
     """Seconds until this username and address may try again, or ``None`` if not locked."""
-    waits = [
-        wait
-        for key, limit in _counters(request, credentials)
-        if (wait := ratelimit.blocked(key, limit=limit, window=_window())) is not None
-    ]
-    return max(waits) if waits else None
+    return ratelimit.blocked_any(_counters(request, credentials), window=_window())
 
 
 class LoginLockoutHandler(AbstractAxesHandler, AxesBaseHandler):
@@ -81,7 +81,7 @@ class LoginLockoutHandler(AbstractAxesHandler, AxesBaseHandler):
         username = _username(request, credentials)
         if username is None:
             return 0
-        return ratelimit.count(f"login-failures:user:{ratelimit.digest(username)}")
+        return ratelimit.count(_user_key(username))
 
     def user_login_failed(
         self,
@@ -99,8 +99,7 @@ class LoginLockoutHandler(AbstractAxesHandler, AxesBaseHandler):
             return
         if self.is_whitelisted(request, credentials):
             return
-        for key, limit in _counters(request, credentials):
-            ratelimit.hit(key, limit=limit, window=_window())
+        ratelimit.hit_all(_counters(request, credentials), window=_window())
         if self.is_locked(request, credentials):
             logger.warning("sign-in locked after repeated failures (path %s)", request.path)
             request.axes_locked_out = True  # type: ignore[attr-defined]
@@ -115,7 +114,7 @@ class LoginLockoutHandler(AbstractAxesHandler, AxesBaseHandler):
     def user_logged_in(self, sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
         # A right password (and code) clears that username's failures, not the address's.
         username = str(user.get_username()).strip().lower()
-        ratelimit.reset(f"login-failures:user:{ratelimit.digest(username)}")
+        ratelimit.reset(_user_key(username))
 
     def user_logged_out(self, sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
         return None
@@ -130,7 +129,7 @@ class LoginLockoutHandler(AbstractAxesHandler, AxesBaseHandler):
         cleared = 0
         if username is not None:
             name = username.strip().lower()
-            cleared += ratelimit.reset(f"login-failures:user:{ratelimit.digest(name)}")
+            cleared += ratelimit.reset(_user_key(name))
         if ip_address is not None:
             cleared += ratelimit.reset(f"login-failures:address:{ip_address}")
         return cleared

@@ -10,14 +10,14 @@ from django_otp import devices_for_user
 from django_otp.models import Device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import Role, User
+from accounts.models import User
 
 OTP_REQUIRED_MESSAGE = "Enter the 6-digit code from your authenticator app."
 
 
 def second_factor_required(user: User) -> bool:
     """Whether ``user`` must give a one-time code to sign in: staff, admins, Django-admin users."""
-    return user.is_admin or user.role == Role.STAFF or user.is_staff
+    return user.acts_as_staff or user.is_staff
 
 
 def otp_verify(user: User, code: str | None) -> Device | None:

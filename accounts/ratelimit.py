@@ -104,12 +104,31 @@ def reset(key: str) -> bool:
     return had
 
 
-def enforce(request: _HasMeta, *, scope: str, limit: int, window: int, message: str) -> None:
-    """Count one request from the client's address under ``scope``; past ``limit``, refuse it.
+Counter = tuple[str, int]  # (key, limit)
+
+
+def blocked_any(counters: list[Counter], *, window: int) -> int | None:
+    """The longest wait among ``counters`` that reached their limits, or ``None`` if none did."""
+    waits = [
+        wait
+        for key, limit in counters
+        if (wait := blocked(key, limit=limit, window=window)) is not None
+    ]
+    return max(waits) if waits else None
+
+
+def hit_all(counters: list[Counter], *, window: int) -> None:
+    """Count one attempt under each of ``counters``."""
+    for key, limit in counters:
+        hit(key, limit=limit, window=window)
+
+
+def enforce(address: str, *, scope: str, limit: int, window: int, message: str) -> None:
+    """Count one request from ``address`` under ``scope``; past ``limit``, refuse it.
 
     Raises ``TooManyRequests`` (429) with ``retry_after``: the API answers it with a
     ``Retry-After`` header, a page with the "try again later" page.
     """
-    wait = hit(f"{scope}:{client_address(request)}", limit=limit, window=window)
+    wait = hit(f"{scope}:{address}", limit=limit, window=window)
     if wait is not None:
         raise TooManyRequests(message, retry_after=wait)

@@ -1,8 +1,14 @@
-"""Writes for accounts: audit records."""
+"""Writes for accounts: member sign-up and audit records."""
 
 from typing import Any
 
-from accounts.models import AuditEvent, User
+from django.conf import settings
+from django.db import transaction
+
+from accounts import ratelimit
+from accounts.models import AuditEvent, Role, User
+
+SIGNUP_WINDOW_SECONDS = 3600
 
 
 def audit_record(
@@ -43,3 +49,31 @@ def audit_read(
         object_id=object_id,
         detail=detail,
     )
+
+
+def member_signup_attempt(*, client_address: str) -> None:
+    """Count one sign-up from ``client_address``; past ``SIGNUP_ATTEMPTS_PER_HOUR``, refuse (429).
+
+    Counted before the form is checked, so a stream of bad forms is limited too.
+    """
+    ratelimit.enforce(
+        client_address,
+        scope="signup",
+        limit=settings.SIGNUP_ATTEMPTS_PER_HOUR,
+        window=SIGNUP_WINDOW_SECONDS,
+        message="Too many sign-ups from your network. Please try again in an hour.",
+    )
+
+
+@transaction.atomic
+def member_account_create(*, email: str, password: str) -> User:
+    """Create a member login whose username is the (lower-cased) email address, and audit it.
+
+    The sign-up form has checked the address is free and the password passes the validators.
+    """
+    email = email.strip().lower()
+    user = User(username=email, email=email, role=Role.MEMBER)
+    user.set_password(password)
+    user.save()
+    audit_record(actor=user, action=AuditEvent.Action.CREATE, object_type="user", object_id=user.pk)
+    return user

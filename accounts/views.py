@@ -1,7 +1,6 @@
 """Account pages: logging in (with a one-time code for staff and admins) and member sign-up."""
 
 import django_otp
-from django.conf import settings
 from django.contrib.auth import login
 from django.contrib.auth.views import LoginView as DjangoLoginView
 from django.http import HttpRequest, HttpResponse
@@ -12,7 +11,7 @@ from accounts import ratelimit
 from accounts.access import home_route
 from accounts.forms import LoginForm, SignupForm
 from accounts.middleware import session_clock_start
-from accounts.services import audit_record
+from accounts.services import member_account_create, member_signup_attempt
 
 
 class LoginView(DjangoLoginView):
@@ -47,17 +46,12 @@ def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("member-home")
     if request.method == "POST":
-        ratelimit.enforce(
-            request,
-            scope="signup",
-            limit=settings.SIGNUP_ATTEMPTS_PER_HOUR,
-            window=3600,
-            message="Too many sign-ups from your network. Please try again in an hour.",
-        )
+        member_signup_attempt(client_address=ratelimit.client_address(request))
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = form.save()
-        audit_record(actor=user, action="create", object_type="user", object_id=user.pk)
+        user = member_account_create(
+            email=form.cleaned_data["email"], password=form.cleaned_data["password1"]
+        )
         login(request, user, backend="accounts.backends.CaseInsensitiveUsernameBackend")
         session_clock_start(request)
         return redirect("member-link")

@@ -74,6 +74,21 @@ def _publish_transition_run(county_id: int) -> None:
         )
 
 
+CHECK_WINDOW_SECONDS = 60
+
+
+def eligibility_check_attempt(*, client_address: str) -> None:
+    """Count one eligibility check (API or screener) from ``client_address``; past
+    ``ELIGIBILITY_CHECK_RATE_PER_MINUTE`` (a rate no person meets), refuse it (429)."""
+    ratelimit.enforce(
+        client_address,
+        scope="eligibility-check",
+        limit=settings.ELIGIBILITY_CHECK_RATE_PER_MINUTE,
+        window=CHECK_WINDOW_SECONDS,
+        message="Too many checks from your address. Please try again in a minute.",
+    )
+
+
 def determination_create(
     *, beneficiary: Beneficiary, as_of: date, coverage_start: date | None = None
 ) -> EligibilityDetermination:
@@ -115,13 +130,10 @@ class IdentityNotMatched(DomainError):
 class TooManyAttempts(TooManyRequests):
     """Too many failed identity matches from one account, address or for one identifier."""
 
-    status_code = 429
-    code = "too_many_attempts"
-
 
 def _link_counters(
     user: User, client_address: str | None, identifier: str | None
-) -> list[tuple[str, int]]:
+) -> list[ratelimit.Counter]:
     """The failure counters an identity-link attempt is held to, each with its limit.
 
     Per account, per client address (one person trying from many accounts) and per identifier
@@ -144,21 +156,6 @@ def _link_counters(
             )
         )
     return counters
-
-
-def _link_wait(counters: list[tuple[str, int]]) -> int | None:
-    window = settings.IDENTITY_LINK_WINDOW_SECONDS
-    waits = [
-        wait
-        for key, limit in counters
-        if (wait := ratelimit.blocked(key, limit=limit, window=window)) is not None
-    ]
-    return max(waits) if waits else None
-
-
-def _count_link_failure(counters: list[tuple[str, int]]) -> None:
-    for key, limit in counters:
-        ratelimit.hit(key, limit=limit, window=settings.IDENTITY_LINK_WINDOW_SECONDS)
 
 
 IDENTITY_NOT_MATCHED = (
@@ -193,7 +190,8 @@ def beneficiary_link(
         with contextlib.suppress(InvalidIdentifier):
             cin = normalize_cin(identifier)
     counters = _link_counters(user, client_address, mbi or cin)
-    wait = _link_wait(counters)
+    window = settings.IDENTITY_LINK_WINDOW_SECONDS
+    wait = ratelimit.blocked_any(counters, window=window)
     if wait is not None:
         raise TooManyAttempts(
             "Too many attempts to match your record. Please wait an hour and try again, or "
@@ -201,13 +199,13 @@ def beneficiary_link(
             retry_after=wait,
         )
     if mbi is None and cin is None:
-        _count_link_failure(counters)
+        ratelimit.hit_all(counters, window=window)
         raise IdentityNotMatched(IDENTITY_NOT_MATCHED)
     found = beneficiary_find_by_identity(
         mbi=mbi, cin=cin, date_of_birth=date_of_birth, last_name=last_name
     )
     if found is None:
-        _count_link_failure(counters)
+        ratelimit.hit_all(counters, window=window)
         audit_record(
             actor=user, action="read", object_type="beneficiary_link", object_id="no-match"
         )

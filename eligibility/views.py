@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -6,18 +5,13 @@ from django.views.decorators.http import require_GET
 from accounts import ratelimit
 from eligibility.forms import ScreenerForm
 from eligibility.selectors import california_today, eligibility_check
+from eligibility.services import eligibility_check_attempt
 
 
 @require_GET
 def screener(request: HttpRequest) -> HttpResponse:
     """The public eligibility screener: a GET form, so answers can be bookmarked and no JS is needed."""
-    ratelimit.enforce(
-        request,
-        scope="eligibility-check",
-        limit=settings.ELIGIBILITY_CHECK_RATE_PER_MINUTE,
-        window=60,
-        message="Too many checks from your address. Please try again in a minute.",
-    )
+    eligibility_check_attempt(client_address=ratelimit.client_address(request))
     today = california_today()
     result = None
     if "county" in request.GET:

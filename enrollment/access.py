@@ -17,6 +17,7 @@ pages and API cannot disagree. Least privilege (45 CFR 164.308(a)(4), 164.312(a)
 Records an actor may not see are reported as ``NotFound`` (404): never "exists, but not yours".
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q
@@ -72,38 +73,55 @@ def audit_read(actor: User | None, object_type: str, object_id: object, **detail
 # Scopes: the rows an actor may see, as filters for the selectors.
 
 
-def application_scope(actor: User) -> Q:
-    """Applications the actor may see."""
+def _scope(actor: User, *, admin: Q, staff: Callable[[int], Q], member: Q) -> Q:
+    """One rule for every scope: admins ``admin``; staff ``staff(their organization)``, or
+    nothing without a membership; anyone else ``member`` (their own record)."""
     if actor.is_admin:
-        return Q()
+        return admin
     if actor.is_plan_staff:
         org = organization_id_of(actor)
-        if org is None:
-            return NOTHING
-        return Q(plan__organization_id=org, submitted_at__isnull=False)
-    return Q(beneficiary__user=actor)
+        return NOTHING if org is None else staff(org)
+    return member
+
+
+def application_scope(actor: User) -> Q:
+    """Applications the actor may see: staff only those ever submitted to their plans."""
+    return _scope(
+        actor,
+        admin=Q(),
+        staff=lambda org: Q(plan__organization_id=org, submitted_at__isnull=False),
+        member=Q(beneficiary__user=actor),
+    )
 
 
 def enrollment_scope(actor: User) -> Q:
     """Enrollments the actor may see in full (plan, dates, reasons)."""
-    if actor.is_admin:
-        return Q()
-    if actor.is_plan_staff:
-        org = organization_id_of(actor)
-        if org is None:
-            return NOTHING
-        return Q(medi_medi_plan__organization_id=org) | Q(medi_cal_plan__organization_id=org)
-    return Q(beneficiary__user=actor)
+    return _scope(
+        actor,
+        admin=Q(),
+        staff=lambda org: (
+            Q(medi_medi_plan__organization_id=org) | Q(medi_cal_plan__organization_id=org)
+        ),
+        member=Q(beneficiary__user=actor),
+    )
+
+
+def enrollment_end_scope(actor: User) -> Q:
+    """Enrollments the actor may end: a member their own; staff their organization's Medi-Medi
+    Plan enrollments (never another organization's, nor a Medi-Cal plan's); admins any."""
+    return _scope(
+        actor,
+        admin=Q(),
+        staff=lambda org: Q(medi_medi_plan__organization_id=org),
+        member=Q(beneficiary__user=actor),
+    )
 
 
 def beneficiary_scope(actor: User) -> Q:
-    """Beneficiaries the actor may see: a member themselves; staff their organization's."""
-    if actor.is_admin:
-        return Q()
-    if actor.is_plan_staff:
-        org = organization_id_of(actor)
-        if org is None:
-            return NOTHING
+    """Beneficiaries the actor may see: a member themselves; staff those who ever applied to
+    or are enrolled in their organization's plans."""
+
+    def staff(org: int) -> Q:
         applied = Application.objects.filter(
             Q(beneficiary=OuterRef("pk")) & application_scope(actor)
         )
@@ -111,21 +129,22 @@ def beneficiary_scope(actor: User) -> Q:
             Q(beneficiary=OuterRef("pk")) & enrollment_scope(actor)
         )
         return Q(Exists(applied)) | Q(Exists(enrolled))
-    return Q(user=actor)
+
+    return _scope(actor, admin=Q(), staff=staff, member=Q(user=actor))
 
 
 def letter_scope(actor: User) -> Q:
-    """Notices the actor may see (through their ``eligibility.BeneficiaryLetter`` row)."""
-    if actor.is_admin:
-        return Q(beneficiary_letter__isnull=False)
-    if actor.is_plan_staff:
-        org = organization_id_of(actor)
-        if org is None:
-            return NOTHING
-        return Q(beneficiary_letter__organization_id=org) | Q(
-            beneficiary_letter__isnull=False, beneficiary_letter__organization__isnull=True
-        )
-    return Q(beneficiary_letter__beneficiary__user=actor)
+    """Notices the actor may see (through their ``eligibility.BeneficiaryLetter`` row): staff
+    their organization's letters and the program's own (no organization)."""
+    return _scope(
+        actor,
+        admin=Q(beneficiary_letter__isnull=False),
+        staff=lambda org: (
+            Q(beneficiary_letter__organization_id=org)
+            | Q(beneficiary_letter__isnull=False, beneficiary_letter__organization__isnull=True)
+        ),
+        member=Q(beneficiary_letter__beneficiary__user=actor),
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -155,15 +174,8 @@ def check_owner(actor: User | None, application: Application) -> None:
 
 
 def check_enrollment_end(actor: User | None, enrollment: Enrollment) -> None:
-    """The member ends their own enrollment; staff only their organization's; admins any."""
-    if actor is None or actor.is_admin:
+    """Raise ``NotFound`` unless the actor may end the enrollment (None: a system job)."""
+    if actor is None:
         return
-    if actor.is_plan_staff:
-        org = organization_id_of(actor)
-        if org is None or enrollment.medi_medi_plan is None:
-            raise NotFound("No such enrollment.")
-        if enrollment.medi_medi_plan.organization_id != org:
-            raise NotFound("No such enrollment.")
-        return
-    if enrollment.beneficiary.user_id != actor.pk:
+    if not Enrollment.objects.filter(Q(pk=enrollment.pk) & enrollment_end_scope(actor)).exists():
         raise NotFound("No such enrollment.")

@@ -31,8 +31,8 @@ from accounts.models import User
 from eligibility.models import Beneficiary
 from eligibility.selectors import california_today
 from enrollment import access
-from enrollment.models import Application, Enrollment, EnrollmentKind
-from enrollment.selectors import _applications, beneficiary_get, member_record
+from enrollment.models import Enrollment, EnrollmentKind
+from enrollment.selectors import beneficiary_applications, beneficiary_get, member_record
 from enrollment.services import letter_resend
 from notices.kinds import CARD_KINDS
 from notices.models import Notice, NoticeChannel, NoticeKind, NoticeStatus
@@ -314,11 +314,6 @@ def staff_letter_rows(notices: list[Notice]) -> list[StaffLetter]:
         )
         for notice in notices
     ]
-
-
-def beneficiary_applications(*, actor: User, beneficiary: Beneficiary) -> QuerySet[Application]:
-    """The person's applications the actor may see (for links beside their letters)."""
-    return _applications(actor).filter(beneficiary=beneficiary)
 
 
 @login_required

@@ -63,10 +63,7 @@ def application_require_visible(*, actor: User, application_id: int) -> None:
     Adapters call it before validating a request body, so an outsider learns nothing (404)
     rather than which fields would be wrong (400).
     """
-    if not Application.objects.filter(
-        Q(pk=application_id) & access.application_scope(actor)
-    ).exists():
-        raise NotFound("No such application.")
+    access.check_application_visible(actor, Application(pk=application_id))
 
 
 def application_queue(
@@ -304,11 +301,7 @@ def member_enrollment_get(*, actor: User, enrollment_id: int) -> Enrollment:
 def enrollment_require_endable(*, actor: User, enrollment_id: int) -> None:
     """Raise ``NotFound`` unless the actor may end this Medi-Medi enrollment (no audit)."""
     access.require_staff(actor)
-    enrollment = (
-        Enrollment.objects.filter(pk=enrollment_id, kind=EnrollmentKind.MEDI_MEDI)
-        .select_related("medi_medi_plan", "beneficiary")
-        .first()
-    )
+    enrollment = Enrollment.objects.filter(pk=enrollment_id, kind=EnrollmentKind.MEDI_MEDI).first()
     if enrollment is None:
         raise NotFound("No such enrollment.")
     access.check_enrollment_end(actor, enrollment)
@@ -385,13 +378,14 @@ def staff_application_view(*, actor: User, application_id: int) -> StaffApplicat
     beneficiary = application.beneficiary
     enrollments = _enrollment_views(actor, beneficiary)
     endable = frozenset(
-        view.enrollment.pk
-        for view in enrollments
-        if view.visible
-        and view.kind == EnrollmentKind.MEDI_MEDI
-        and not view.cancelled
-        and view.end_date is None
-        and _may_end(actor, view.enrollment)
+        Enrollment.objects.filter(
+            beneficiary=beneficiary,
+            kind=EnrollmentKind.MEDI_MEDI,
+            cancelled=False,
+            end_date__isnull=True,
+        )
+        .filter(access.enrollment_end_scope(actor))
+        .values_list("pk", flat=True)
     )
     return StaffApplicationView(
         application=application,
@@ -422,12 +416,9 @@ def staff_application_view(*, actor: User, application_id: int) -> StaffApplicat
     )
 
 
-def _may_end(actor: User, enrollment: Enrollment) -> bool:
-    try:
-        access.check_enrollment_end(actor, enrollment)
-    except NotFound:
-        return False
-    return True
+def beneficiary_applications(*, actor: User, beneficiary: Beneficiary) -> QuerySet[Application]:
+    """The person's applications the actor may see (for links beside their letters)."""
+    return _applications(actor).filter(beneficiary=beneficiary)
 
 
 def me(*, actor: User) -> dict[str, object]:

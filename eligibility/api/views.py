@@ -1,6 +1,5 @@
 from typing import Any
 
-from django.conf import settings
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import permissions
 from rest_framework.request import Request
@@ -14,6 +13,7 @@ from eligibility.api.serializers import (
     EligibilityCheckResponseSerializer,
 )
 from eligibility.selectors import EligibilityResult, california_today, eligibility_check
+from eligibility.services import eligibility_check_attempt
 
 
 def eligibility_result_data(result: EligibilityResult, as_of: Any) -> dict[str, Any]:
@@ -63,13 +63,7 @@ class EligibilityCheckView(APIView):
         ],
     )
     def post(self, request: Request) -> Response:
-        ratelimit.enforce(
-            request,
-            scope="eligibility-check",
-            limit=settings.ELIGIBILITY_CHECK_RATE_PER_MINUTE,
-            window=60,
-            message="Too many checks from your address. Please try again in a minute.",
-        )
+        eligibility_check_attempt(client_address=ratelimit.client_address(request))
         parsed = check_request_parse(request.data)
         if parsed is None:  # not plainly valid: the serializer decides, and explains a 400
             serializer = EligibilityCheckRequestSerializer(data=request.data)

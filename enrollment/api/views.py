@@ -68,8 +68,13 @@ class ApplicationViewSet(
         return selectors.application_queue(actor=request_user(self.request), search=search, **data)
 
     def _pk(self) -> int:
-        """The application id from the path, once the actor is known to be allowed to see it."""
-        pk = int(self.kwargs["pk"])
+        """The application id from the path (the service or selector decides who may use it)."""
+        return int(self.kwargs["pk"])
+
+    def _visible_pk(self) -> int:
+        """The application id, once the actor may see it: an outsider is told 404 before
+        anything else (not which role or which fields would be needed)."""
+        pk = self._pk()
         selectors.application_require_visible(actor=request_user(self.request), application_id=pk)
         return pk
 
@@ -98,15 +103,15 @@ class ApplicationViewSet(
         return self._reply(request, application.pk, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        self._pk()
+        application_id = self._visible_pk()
         serializer = self.get_serializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         services.application_update_draft(
-            application=Application(pk=self._pk()),
+            application=Application(pk=application_id),
             actor=request_user(request),
             changes=dict(serializer.validated_data),
         )
-        return self._reply(request, self._pk())
+        return self._reply(request, application_id)
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self.partial_update(request, *args, **kwargs)
@@ -116,70 +121,73 @@ class ApplicationViewSet(
     )
     @action(detail=True, methods=["post"], url_path="submit")
     def submit(self, request: Request, pk: str | None = None) -> Response:
+        application_id = self._visible_pk()
         services.application_submit(
-            application=Application(pk=self._pk()), actor=request_user(request)
+            application=Application(pk=application_id), actor=request_user(request)
         )
-        return self._reply(request, self._pk())
+        return self._reply(request, application_id)
 
     @extend_schema(request=None, responses={200: ApplicationSerializer, 409: CONFLICT})
     @action(detail=True, methods=["post"], url_path="start-review")
     def start_review(self, request: Request, pk: str | None = None) -> Response:
+        application_id = self._visible_pk()
         services.application_start_review(
-            application=Application(pk=self._pk()), actor=request_user(request)
+            application=Application(pk=application_id), actor=request_user(request)
         )
-        return self._reply(request, self._pk())
+        return self._reply(request, application_id)
 
     @extend_schema(
         request=None, responses={200: ApplicationSerializer, 409: CONFLICT, 422: NOT_ELIGIBLE}
     )
     @action(detail=True, methods=["post"], url_path="approve")
     def approve(self, request: Request, pk: str | None = None) -> Response:
+        application_id = self._visible_pk()
         services.application_approve(
-            application=Application(pk=self._pk()), actor=request_user(request)
+            application=Application(pk=application_id), actor=request_user(request)
         )
-        return self._reply(request, self._pk())
+        return self._reply(request, application_id)
 
     @extend_schema(request=DenySerializer, responses={200: ApplicationSerializer, 409: CONFLICT})
     @action(detail=True, methods=["post"], url_path="deny")
     def deny(self, request: Request, pk: str | None = None) -> Response:
-        self._pk()
+        application_id = self._visible_pk()
         body = DenySerializer(data=request.data)
         body.is_valid(raise_exception=True)
         services.application_deny(
-            application=Application(pk=self._pk()),
+            application=Application(pk=application_id),
             actor=request_user(request),
             reasons=body.validated_data["reasons"],
             note=body.validated_data["note"],
         )
-        return self._reply(request, self._pk())
+        return self._reply(request, application_id)
 
     @extend_schema(
         request=RequestInfoSerializer, responses={200: ApplicationSerializer, 409: CONFLICT}
     )
     @action(detail=True, methods=["post"], url_path="request-info")
     def request_info(self, request: Request, pk: str | None = None) -> Response:
-        self._pk()
+        application_id = self._visible_pk()
         body = RequestInfoSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         services.application_request_info(
-            application=Application(pk=self._pk()),
+            application=Application(pk=application_id),
             actor=request_user(request),
             note=body.validated_data["note"],
         )
-        return self._reply(request, self._pk())
+        return self._reply(request, application_id)
 
     @extend_schema(request=NoteSerializer, responses={200: ApplicationSerializer, 409: CONFLICT})
     @action(detail=True, methods=["post"], url_path="withdraw")
     def withdraw(self, request: Request, pk: str | None = None) -> Response:
-        self._pk()
+        application_id = self._visible_pk()
         body = NoteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         services.application_withdraw(
-            application=Application(pk=self._pk()),
+            application=Application(pk=application_id),
             actor=request_user(request),
             note=body.validated_data["note"],
         )
-        return self._reply(request, self._pk())
+        return self._reply(request, application_id)
 
 
 class BeneficiaryEnrollmentsView(APIView):
