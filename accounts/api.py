@@ -5,10 +5,8 @@ with its own expiry (``API_TOKEN_TTL_STAFF``, ``API_TOKEN_TTL_MEMBER``). Failed 
 towards the same lockout as the login page (``accounts.lockout``).
 """
 
-from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.signals import user_logged_in, user_logged_out
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -28,6 +26,7 @@ from accounts.lockout import (
 )
 from accounts.models import User
 from accounts.otp import OTP_REQUIRED_MESSAGE, otp_verify, second_factor_required
+from accounts.services import api_token_issue
 
 
 class TokenRequestSerializer(serializers.Serializer[Any]):
@@ -72,13 +71,6 @@ LOCKED_OUT = OpenApiResponse(
         f"(50): `code` is `{LOCKED_OUT_CODE}`; the `Retry-After` header gives the seconds to wait."
     ),
 )
-
-
-def token_lifetime(user: User) -> timedelta:
-    """How long a new token of ``user`` works: 8 hours for staff and admins, 30 days for members."""
-    if second_factor_required(user):
-        return settings.API_TOKEN_TTL_STAFF
-    return settings.API_TOKEN_TTL_MEMBER
 
 
 def _locked_out(request: Request, username: str) -> TooManyRequests | None:
@@ -140,7 +132,7 @@ class TokenView(APIView):
                 status=status.HTTP_401_UNAUTHORIZED,
                 headers={"WWW-Authenticate": "Token"},
             )
-        instance, token = AuthToken.objects.create(user, expiry=token_lifetime(user))
+        instance, token = api_token_issue(user=user)
         # Signed in: clears the username's failed attempts and records the last login.
         user_logged_in.send(sender=User, request=http_request, user=user)
         return Response({"token": token, "expiry": instance.expiry})

@@ -1,12 +1,15 @@
 """Writes for accounts: member sign-up and audit records."""
 
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from knox.models import AuthToken
 
 from accounts import ratelimit
 from accounts.models import AuditEvent, Role, User
+from accounts.otp import second_factor_required
 
 SIGNUP_WINDOW_SECONDS = 3600
 
@@ -77,3 +80,16 @@ def member_account_create(*, email: str, password: str) -> User:
     user.save()
     audit_record(actor=user, action=AuditEvent.Action.CREATE, object_type="user", object_id=user.pk)
     return user
+
+
+def token_lifetime(user: User) -> timedelta:
+    """How long a new token of ``user`` works: 8 hours for staff and admins, 30 days for members."""
+    if second_factor_required(user):
+        return settings.API_TOKEN_TTL_STAFF
+    return settings.API_TOKEN_TTL_MEMBER
+
+
+def api_token_issue(*, user: User) -> tuple[AuthToken, str]:
+    """Issue an API token for a user who signed in (password, and code if needed): the row and
+    the key, which is shown once and stored only as a digest."""
+    return AuthToken.objects.create(user, expiry=token_lifetime(user))

@@ -71,6 +71,14 @@ def beneficiary_letters(*, actor: User, beneficiary_id: int) -> tuple[Beneficiar
     return beneficiary, notices
 
 
+def staff_beneficiary_letters(
+    *, actor: User, beneficiary_id: int
+) -> tuple[Beneficiary, list[Notice]]:
+    """The staff letters page's reads: staff and admins only (members have ``/me/letters/``)."""
+    access.require_staff(actor)
+    return beneficiary_letters(actor=actor, beneficiary_id=beneficiary_id)
+
+
 def letter_get(*, actor: User, notice_id: int, document: str = "letter") -> Notice:
     """One letter the actor may see (audited for staff and admins), else ``NotFound``."""
     notice = (
@@ -321,8 +329,7 @@ def staff_letter_rows(notices: list[Notice]) -> list[StaffLetter]:
 def staff_letters(request: HttpRequest, pk: int) -> HttpResponse:
     """Show staff a member's letters with delivery status (the selector audits the read)."""
     user = _user(request)
-    access.require_staff(user)
-    beneficiary, notices = beneficiary_letters(actor=user, beneficiary_id=pk)
+    beneficiary, notices = staff_beneficiary_letters(actor=user, beneficiary_id=pk)
     return render(
         request,
         "enrollment/staff/letters.html",
