@@ -83,6 +83,16 @@ class MediCalPlan(models.Model):
         Organization, on_delete=models.PROTECT, related_name="medi_cal_plans"
     )
     name = models.CharField(max_length=128)
+    state_code = models.CharField(
+        max_length=16,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text=(
+            "The state's code for this plan in eligibility files (medi_cal_plan_code). "
+            "Empty until recorded."
+        ),
+    )
     source = models.TextField(blank=True)
     history = HistoricalRecords()
 
@@ -211,6 +221,12 @@ class Language(models.TextChoices):
     HMONG = "hmn", "Hmoob (Hmong)"
 
 
+class Sex(models.TextChoices):
+    FEMALE = "F", "Female"
+    MALE = "M", "Male"
+    UNKNOWN = "U", "Unknown"
+
+
 class Beneficiary(models.Model):
     """A person on the state's eligibility records: identity and coverage facts with dates.
 
@@ -218,8 +234,11 @@ class Beneficiary(models.Model):
     """
 
     first_name = models.CharField(max_length=64)
+    middle_initial = models.CharField(max_length=1, blank=True)
     last_name = models.CharField(max_length=64)
     date_of_birth = models.DateField()
+    sex = models.CharField(max_length=1, choices=Sex.choices, blank=True)
+    date_of_death = models.DateField(null=True, blank=True)
     mbi = models.CharField("MBI", max_length=11, unique=True)
     cin = models.CharField("CIN", max_length=9, unique=True)
     address_line1 = models.CharField(max_length=128)
@@ -241,6 +260,11 @@ class Beneficiary(models.Model):
     medicare_part_b_end = models.DateField(null=True, blank=True)
     incarcerated = models.BooleanField(default=False)
     lawfully_present = models.BooleanField(default=True)
+    last_file_month = models.DateField(
+        null=True,
+        blank=True,
+        help_text="First day of the month of the last state eligibility file that listed the person.",
+    )
     user = models.OneToOneField(
         "accounts.User",
         on_delete=models.SET_NULL,
@@ -333,11 +357,14 @@ class MediCalEligibility(models.Model):
         ordering = ["beneficiary", "start_date"]
         verbose_name_plural = "Medi-Cal eligibility periods"
         constraints = [
+            models.UniqueConstraint(
+                fields=["beneficiary", "start_date"], name="medi_cal_period_unique_start"
+            ),
             models.CheckConstraint(
                 condition=models.Q(end_date__isnull=True)
                 | models.Q(end_date__gte=models.F("start_date")),
                 name="medi_cal_period_end_after_start",
-            )
+            ),
         ]
 
     def __str__(self) -> str:

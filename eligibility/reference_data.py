@@ -81,6 +81,24 @@ ORGANIZATIONS: list[tuple[str, str, list[str]]] = [
     ("partnership", "Partnership HealthPlan of California", ["Partnership HealthPlan of California"]),
 ]  # fmt: skip
 
+# The code each Medi-Cal plan carries in the state's eligibility files (medi_cal_plan_code).
+# The DHCS plan codes are not in the sources read: these are the portal's own placeholders, to be
+# replaced by an admin with the state's codes (each change is kept in the plan's history).
+SOURCE_PLAN_CODES = "Portal placeholder code; replace with the DHCS plan code."
+MEDI_CAL_PLAN_CODES: dict[str, str] = {
+    "L.A. Care": "MC-LACARE",
+    "IEHP": "MC-IEHP",
+    "CalOptima Health": "MC-CALOPTIMA",
+    "Health Plan of San Mateo": "MC-HPSM",
+    "Santa Clara Family Health Plan": "MC-SCFHP",
+    "Health Net Community Solutions": "MC-HNCS",
+    "CalViva Health": "MC-CALVIVA",
+    "Blue Shield of California Promise Health Plan": "MC-BSCPROMISE",
+    "Community Health Group Partnership Plan": "MC-CHG",
+    "Molina Healthcare of California": "MC-MOLINA",
+    "Partnership HealthPlan of California": "MC-PARTNERSHIP",
+}
+
 # Each plan: organization code, name, contract, PBP, source, and service areas as
 # (county, aligned Medi-Cal plan, start date, source).
 _S23 = SOURCE_PLANS_2023
@@ -189,6 +207,8 @@ def load(
         created["counties"] += was_created
     organizations = {}
     medi_cal_plans = {}
+    # Migrations older than the plan codes pass a historical model without the field.
+    has_codes = any(f.name == "state_code" for f in MediCalPlan._meta.get_fields())
     for code, name, mc_names in ORGANIZATIONS:
         org, was_created = Organization.objects.get_or_create(
             code=code, defaults={"name": name, "source": "domain.md section 5"}
@@ -197,8 +217,15 @@ def load(
         created["organizations"] += was_created
         for mc_name in mc_names:
             mc, was_created = MediCalPlan.objects.get_or_create(
-                organization=org, name=mc_name, defaults={"source": "domain.md section 5"}
+                organization=org,
+                name=mc_name,
+                defaults={"source": f"domain.md section 5. {SOURCE_PLAN_CODES}"}
+                | ({"state_code": MEDI_CAL_PLAN_CODES.get(mc_name)} if has_codes else {}),
             )
+            if has_codes and mc.state_code is None and MEDI_CAL_PLAN_CODES.get(mc_name):
+                # Databases made before the codes existed get them once; an admin's code stays.
+                mc.state_code = MEDI_CAL_PLAN_CODES[mc_name]
+                mc.save(update_fields=["state_code"])
             medi_cal_plans[(code, mc_name)] = mc
             created["medi_cal_plans"] += was_created
     for spec in PLANS:

@@ -145,6 +145,13 @@ class EndReason(models.TextChoices):
     PLAN_SWITCH = "plan_switch", "Switched to another plan"
     DISENROLLED = "disenrolled", "Disenrolled"
     SUPERSEDED = "superseded", "Replaced by a newer enrollment before it started"
+    MEDI_CAL_LOST = "medi_cal_lost", "Medi-Cal ended"
+    DEEMING_ENDED = "deeming_ended", "Medi-Cal did not return within the deeming period"
+    MEDICARE_ENDED = "medicare_ended", "Medicare Part A or B ended"
+    MOVED = "moved", "Moved out of the plan's service area"
+    INCARCERATED = "incarcerated", "Incarcerated (outside every service area)"
+    DIED = "died", "Died"
+    MEDI_CAL_PLAN_CHANGED = "mc_plan_changed", "Now in another Medi-Cal plan (state file)"
 
 
 class Enrollment(models.Model):
@@ -169,6 +176,14 @@ class Enrollment(models.Model):
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True)
     cancelled = models.BooleanField(default=False)
+    deeming_until = models.DateField(
+        null=True,
+        blank=True,
+        help_text=(
+            "Medi-Medi only: the member lost full Medi-Cal and keeps the plan through this day "
+            "unless Medi-Cal returns (DEEMING_PERIOD_MONTHS)."
+        ),
+    )
     end_reason = models.CharField(max_length=16, choices=EndReason.choices, blank=True)
     end_requested_on = models.DateField(null=True, blank=True)
     end_note = models.TextField(blank=True)
@@ -225,3 +240,96 @@ class Enrollment(models.Model):
             if self.kind == EnrollmentKind.MEDI_MEDI
             else self.medi_cal_plan_id
         )
+
+
+class ReviewKind(models.TextChoices):
+    NOT_IN_FILE = "not_in_file", "Not in this month's eligibility file"
+    MEDI_CAL_PLAN_MISMATCH = (
+        "medi_cal_plan_mismatch",
+        "The state file shows a Medi-Cal plan that is not the aligned one",
+    )
+    MEDI_CAL_LOST = "medi_cal_lost", "Lost full Medi-Cal: deeming period running"
+    MEDICARE_ENDED = "medicare_ended", "Medicare Part A or B ended"
+    MOVED = "moved", "Moved out of the service area"
+    INCARCERATED = "incarcerated", "Incarcerated"
+    DIED = "died", "Death reported by the state"
+
+
+class ReviewStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    RESOLVED = "resolved", "Resolved"
+
+
+class ReviewDecision(models.TextChoices):
+    CONFIRMED = "confirmed", "Confirmed: the change stands"
+    DISENROLL = "disenroll", "Disenroll the member"
+    NO_ACTION = "no_action", "No action needed"
+
+
+REVIEW_TRANSITIONS: dict[str, frozenset[str]] = {
+    ReviewStatus.OPEN: frozenset({ReviewStatus.RESOLVED}),
+    ReviewStatus.RESOLVED: frozenset(),
+}
+
+
+class ReviewItem(models.Model):
+    """Something the state's data changed that a person must look at and decide.
+
+    Belongs to the organization of the enrolled member's plan (null: the program's admins).
+    ``source_key`` makes opening one idempotent (an import run twice opens no second item).
+    """
+
+    kind = models.CharField(max_length=32, choices=ReviewKind.choices)
+    beneficiary = models.ForeignKey(
+        Beneficiary, on_delete=models.PROTECT, related_name="review_items"
+    )
+    enrollment = models.ForeignKey(
+        Enrollment, on_delete=models.PROTECT, null=True, blank=True, related_name="review_items"
+    )
+    organization = models.ForeignKey(
+        "eligibility.Organization",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="review_items",
+    )
+    due_date = models.DateField(null=True, blank=True)
+    status = models.CharField(
+        max_length=16, choices=ReviewStatus.choices, default=ReviewStatus.OPEN
+    )
+    detail = models.JSONField(default=dict, blank=True)
+    decision = models.CharField(max_length=16, choices=ReviewDecision.choices, blank=True)
+    note = models.TextField(blank=True)
+    source_key = models.CharField(max_length=128, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["due_date", "id"]
+        indexes = [models.Index(fields=["organization", "status", "due_date"])]
+
+    def __str__(self) -> str:
+        return f"Review {self.pk} ({self.kind}, {self.status})"
+
+
+class ReviewItemChange(models.Model):
+    """One status move of a review item: who, when, from, to, the decision and note."""
+
+    review = models.ForeignKey(ReviewItem, on_delete=models.CASCADE, related_name="changes")
+    from_status = models.CharField(max_length=16, choices=ReviewStatus.choices, blank=True)
+    to_status = models.CharField(max_length=16, choices=ReviewStatus.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+    decision = models.CharField(max_length=16, choices=ReviewDecision.choices, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.review_id}: {self.from_status or '-'} -> {self.to_status}"

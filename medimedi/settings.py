@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "eligibility",
     "enrollment",
     "notices",
+    "interchange",
 ]
 
 MIDDLEWARE = [
