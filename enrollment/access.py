@@ -8,8 +8,9 @@ pages and API cannot disagree. Least privilege (45 CFR 164.308(a)(4), 164.312(a)
 - **Staff** of an organization see applications to their organization's plans that were ever
   submitted (never a draft, even a withdrawn one), enrollments in their organization's plans,
   and the letters their organization's events sent (and program letters, such as county
-  transitions, which name no organization). Of another organization they see only that the
-  member has another plan, with its dates. A staff login without a membership sees nothing.
+  transitions, which name no organization), and their organization's review items. Of another
+  organization they see only that the member has another plan, with its dates. A staff login
+  without a membership sees nothing.
 - **Admins** see everything; every read is audited, as is every staff read.
 - Staff and admins act only as staff: member-only actions (linking a record, applying as the
   member) are refused with ``Forbidden`` (403).
@@ -39,6 +40,7 @@ __all__ = [
     "organization_id_of",
     "require_member",
     "require_staff",
+    "review_item_scope",
 ]
 
 _ORG_CACHE = "_access_organization_id"
@@ -144,6 +146,17 @@ def letter_scope(actor: User) -> Q:
             | Q(beneficiary_letter__isnull=False, beneficiary_letter__organization__isnull=True)
         ),
         member=Q(beneficiary_letter__beneficiary__user=actor),
+    )
+
+
+def review_item_scope(actor: User) -> Q:
+    """Review items the actor may see and resolve: staff their organization's, admins all
+    (also the program's, which name no organization), members none (selectors refuse them)."""
+    return _scope(
+        actor,
+        admin=Q(),
+        staff=lambda org: Q(organization_id=org),
+        member=NOTHING,
     )
 
 

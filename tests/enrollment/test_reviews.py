@@ -1,0 +1,292 @@
+"""Review items: who sees them, how they are resolved, and what a disenroll decision does."""
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from accounts.errors import Conflict, DomainError, Forbidden, NotFound
+from accounts.models import AuditEvent, User
+from eligibility.models import Beneficiary, Organization
+from enrollment.models import (
+    Enrollment,
+    EnrollmentKind,
+    ReviewDecision,
+    ReviewItem,
+    ReviewItemChange,
+    ReviewKind,
+    ReviewStatus,
+)
+from enrollment.reviews import (
+    review_item_get,
+    review_item_list,
+    review_item_open,
+    review_item_resolve,
+)
+from notices.models import Notice, NoticeKind
+from tests.enrollment.conftest import Letters, enrolled_member
+from tests.factories import AdminFactory, BeneficiaryFactory, StaffFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def member(django_capture_on_commit_callbacks: Any) -> Letters:
+    """A member enrolled in CareAdvantage (Health Plan of San Mateo) since February 2025."""
+    return enrolled_member(django_capture_on_commit_callbacks)
+
+
+def medi_medi_of(beneficiary: Beneficiary) -> Enrollment:
+    return Enrollment.objects.get(beneficiary=beneficiary, kind=EnrollmentKind.MEDI_MEDI)
+
+
+def open_item(
+    member: Letters,
+    *,
+    key: str = "not-in-file:2027-02",
+    kind: str = ReviewKind.NOT_IN_FILE,
+    due_date: date | None = date(2027, 3, 31),
+    **kwargs: Any,
+) -> ReviewItem:
+    if "organization" not in kwargs:
+        kwargs["enrollment"] = kwargs.get("enrollment", medi_medi_of(member.beneficiary))
+    return review_item_open(
+        kind=kind,
+        beneficiary=member.beneficiary,
+        source_key=key,
+        detail={"file_month": "2027-02"},
+        due_date=due_date,
+        **kwargs,
+    )
+
+
+def hpsm_staff() -> User:
+    return StaffFactory()
+
+
+def lacare_staff() -> User:
+    return StaffFactory(organization=Organization.objects.get(code="lacare"))
+
+
+# ---------------------------------------------------------------------------------------------
+# Opening
+
+
+def test_an_item_belongs_to_the_organization_of_the_enrollment_and_opens_once(
+    member: Letters,
+) -> None:
+    first = open_item(member)
+    again = open_item(member)
+    assert again.pk == first.pk
+    assert first.organization == Organization.objects.get(code="hpsm")
+    assert first.status == ReviewStatus.OPEN
+    assert [(c.from_status, c.to_status) for c in first.changes.all()] == [("", "open")]
+
+
+# ---------------------------------------------------------------------------------------------
+# Resolving
+
+
+def test_resolving_writes_the_change_row_and_the_audit_row(member: Letters) -> None:
+    item = open_item(member)
+    staff = hpsm_staff()
+    resolved = review_item_resolve(
+        actor=staff, review=ReviewItem(pk=item.pk), decision="confirmed", note="  Checked.  "
+    )
+    assert resolved.status == ReviewStatus.RESOLVED
+    assert (resolved.decision, resolved.note, resolved.resolved_by) == (
+        "confirmed",
+        "Checked.",
+        staff,
+    )
+    assert resolved.resolved_at is not None
+    change = ReviewItemChange.objects.filter(review=item).last()
+    assert change is not None
+    assert (change.from_status, change.to_status, change.actor, change.decision, change.note) == (
+        "open",
+        "resolved",
+        staff,
+        "confirmed",
+        "Checked.",
+    )
+    audit = AuditEvent.objects.get(object_type="review_item", action="update")
+    assert audit.actor == staff
+    assert audit.object_id == str(item.pk)
+    assert audit.detail == {
+        "beneficiary": member.beneficiary.pk,
+        "status": ["open", "resolved"],
+        "decision": "confirmed",
+    }
+
+
+def test_second_resolution_is_a_conflict_and_changes_nothing(member: Letters) -> None:
+    item = open_item(member)
+    staff = hpsm_staff()
+    review_item_resolve(actor=staff, review=item, decision="no_action", note="Fine.")
+    with pytest.raises(Conflict) as refused:
+        review_item_resolve(actor=staff, review=item, decision="confirmed", note="Again.")
+    assert refused.value.status_code == 409
+    assert refused.value.extra["status"] == "resolved"
+    item.refresh_from_db()
+    assert item.decision == "no_action"
+    assert item.changes.count() == 2
+
+
+@pytest.mark.parametrize(
+    ("decision", "note", "field"),
+    [
+        ("maybe", "Checked.", "decision"),
+        ("", "Checked.", "decision"),
+        ("confirmed", "", "note"),
+        ("confirmed", "   ", "note"),
+    ],
+    ids=["unknown-decision", "no-decision", "empty-note", "blank-note"],
+)
+def test_a_decision_and_a_note_are_required(
+    member: Letters, decision: str, note: str, field: str
+) -> None:
+    item = open_item(member)
+    with pytest.raises(DomainError) as refused:
+        review_item_resolve(actor=hpsm_staff(), review=item, decision=decision, note=note)
+    assert refused.value.status_code == 400
+    assert refused.value.extra["field"] == field
+    item.refresh_from_db()
+    assert item.status == ReviewStatus.OPEN
+
+
+def test_disenroll_decision_ends_the_medi_medi_enrollment_and_queues_the_letter(
+    member: Letters, django_capture_on_commit_callbacks: Any
+) -> None:
+    item = open_item(member, kind=ReviewKind.MEDI_CAL_PLAN_MISMATCH, key="mismatch:1")
+    staff = hpsm_staff()
+    with django_capture_on_commit_callbacks(execute=True):
+        review_item_resolve(
+            actor=staff, review=item, decision=ReviewDecision.DISENROLL, note="State confirmed."
+        )
+    medi_medi = medi_medi_of(member.beneficiary)
+    assert medi_medi.end_reason == "disenrolled"
+    assert medi_medi.end_date is not None
+    assert medi_medi.ended_by == staff
+    medi_cal = Enrollment.objects.get(beneficiary=member.beneficiary, kind=EnrollmentKind.MEDI_CAL)
+    assert medi_cal.end_date is None  # the Medi-Cal plan enrollment continues
+    letter = Notice.objects.get(idempotency_key=f"disenrollment-confirmed:{medi_medi.pk}")
+    assert letter.kind == NoticeKind.DISENROLLMENT_CONFIRMATION
+    item.refresh_from_db()
+    assert (item.status, item.decision) == ("resolved", "disenroll")
+
+
+def test_disenroll_decision_on_a_medi_cal_item_ends_the_aligned_medi_medi_enrollment(
+    member: Letters,
+) -> None:
+    medi_cal = Enrollment.objects.get(beneficiary=member.beneficiary, kind=EnrollmentKind.MEDI_CAL)
+    item = open_item(member, key="medi-cal:1", enrollment=medi_cal)
+    review_item_resolve(actor=AdminFactory(), review=item, decision="disenroll", note="Ends.")
+    assert medi_medi_of(member.beneficiary).end_reason == "disenrolled"
+
+
+def test_disenroll_decision_without_an_open_enrollment_is_refused_and_nothing_is_written(
+    member: Letters,
+) -> None:
+    medi_medi = medi_medi_of(member.beneficiary)
+    medi_medi.end_date = date(2027, 3, 31)
+    medi_medi.end_reason = "medicare_ended"
+    medi_medi.save()
+    item = open_item(member)
+    with pytest.raises(DomainError) as refused:
+        review_item_resolve(actor=hpsm_staff(), review=item, decision="disenroll", note="End it.")
+    assert refused.value.extra["field"] == "decision"
+    item.refresh_from_db()
+    assert item.status == ReviewStatus.OPEN
+    assert not AuditEvent.objects.filter(object_type="review_item", action="update").exists()
+
+
+def test_another_organizations_staff_cannot_resolve_the_item(member: Letters) -> None:
+    item = open_item(member)
+    with pytest.raises(NotFound):
+        review_item_resolve(actor=lacare_staff(), review=item, decision="confirmed", note="x")
+    item.refresh_from_db()
+    assert item.status == ReviewStatus.OPEN
+
+
+def test_a_member_cannot_resolve_even_their_own_item(member: Letters) -> None:
+    item = open_item(member)
+    with pytest.raises(Forbidden):
+        review_item_resolve(actor=member.user, review=item, decision="confirmed", note="x")
+    with pytest.raises(Forbidden):
+        review_item_list(actor=member.user)
+
+
+def test_program_items_without_an_organization_are_the_admins(member: Letters) -> None:
+    item = open_item(member, key="program:1", organization=None)
+    assert item.organization_id is None
+    with pytest.raises(NotFound):
+        review_item_get(actor=hpsm_staff(), review_id=item.pk)
+    admin = AdminFactory()
+    resolved = review_item_resolve(actor=admin, review=item, decision="no_action", note="Seen.")
+    assert resolved.resolved_by == admin
+
+
+def test_resolving_an_unknown_item_is_not_found() -> None:
+    with pytest.raises(NotFound):
+        review_item_resolve(
+            actor=AdminFactory(), review=ReviewItem(pk=999999), decision="confirmed", note="x"
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading
+
+
+def test_staff_list_their_organizations_items_by_due_date_then_id(member: Letters) -> None:
+    late = open_item(member, key="a", due_date=date(2027, 5, 31))
+    undated = open_item(member, key="b", due_date=None)
+    soon = open_item(member, key="c", due_date=date(2027, 3, 31))
+    soon_too = open_item(member, key="d", due_date=date(2027, 3, 31))
+    other = BeneficiaryFactory()
+    elsewhere = review_item_open(
+        kind=ReviewKind.MOVED,
+        beneficiary=other,
+        source_key="elsewhere",
+        detail={},
+        organization=Organization.objects.get(code="lacare"),
+    )
+    program = review_item_open(
+        kind=ReviewKind.DIED, beneficiary=other, source_key="program", detail={}
+    )
+    assert list(review_item_list(actor=hpsm_staff())) == [soon, soon_too, late, undated]
+    assert list(review_item_list(actor=lacare_staff())) == [elsewhere]
+    assert set(review_item_list(actor=AdminFactory())) == {
+        soon,
+        soon_too,
+        late,
+        undated,
+        elsewhere,
+        program,
+    }
+
+
+def test_staff_filter_the_list_by_kind_status_and_member(member: Letters) -> None:
+    moved = open_item(member, key="moved", kind=ReviewKind.MOVED)
+    lost = open_item(member, key="lost", kind=ReviewKind.MEDI_CAL_LOST)
+    staff = hpsm_staff()
+    review_item_resolve(actor=staff, review=lost, decision="confirmed", note="Deeming.")
+    assert list(review_item_list(actor=staff, kind="moved")) == [moved]
+    assert list(review_item_list(actor=staff, status="resolved")) == [lost]
+    assert list(review_item_list(actor=staff, beneficiary_id=member.beneficiary.pk)) == [
+        moved,
+        lost,
+    ]
+    assert list(review_item_list(actor=staff, beneficiary_id=member.beneficiary.pk + 1)) == []
+
+
+def test_reading_one_item_is_audited_with_the_member(member: Letters) -> None:
+    item = open_item(member)
+    staff = hpsm_staff()
+    read = review_item_get(actor=staff, review_id=item.pk)
+    assert [c.to_status for c in read.changes.all()] == ["open"]
+    audit = AuditEvent.objects.get(object_type="review_item", action="read")
+    assert (audit.actor, audit.object_id) == (staff, str(item.pk))
+    assert audit.detail == {"beneficiary": member.beneficiary.pk}
+    assert AuditEvent.objects.about_member(member.beneficiary.pk).filter(pk=audit.pk).exists()
+    with pytest.raises(NotFound):
+        review_item_get(actor=lacare_staff(), review_id=item.pk)
