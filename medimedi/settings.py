@@ -287,6 +287,9 @@ SPECTACULAR_SETTINGS = {
         "NoticeFormatEnum": "notices.models.NoticeFormat",
         "EnrollmentKindEnum": "enrollment.models.EnrollmentKind",
         "NoticeKindEnum": "notices.models.NoticeKind",
+        "ReviewKindEnum": "enrollment.models.ReviewKind",
+        "ReviewStatusEnum": "enrollment.models.ReviewStatus",
+        "ReviewDecisionEnum": "enrollment.models.ReviewDecision",
     },
 }
 
@@ -376,6 +379,11 @@ CELERY_BEAT_SCHEDULE: dict[str, Any] = {
         "task": "eligibility.tasks.county_transition_notices",
         "schedule": crontab(hour=6, minute=0),
     },
+    # End the Medi-Medi enrollments whose deeming period passed without Medi-Cal (05:30).
+    "deeming-periods-end": {
+        "task": "enrollment.tasks.deeming_periods_end",
+        "schedule": crontab(hour=5, minute=30),
+    },
 }
 # Printed in letters and taglines when a notice's context has no plan phone. A placeholder
 # (555-01xx is reserved for fiction) until the program's real number is configured.
@@ -423,6 +431,11 @@ IDENTITY_LINK_MAX_FAILURES_PER_IDENTIFIER = int(
 # Seconds each process keeps counties and service areas in memory for the eligibility check
 # (eligibility/reference_cache.py); 0 reads the database on every check.
 REFERENCE_CACHE_SECONDS = int(os.environ.get("REFERENCE_CACHE_SECONDS", "60"))
+
+# Where uploaded eligibility files wait for their import (admin page); named by content hash.
+INTERCHANGE_UPLOAD_DIR = os.environ.get(
+    "INTERCHANGE_UPLOAD_DIR", str(BASE_DIR / "var" / "imports")
+)
 
 # How long a member keeps a Medi-Medi Plan after temporarily losing Medi-Cal (42 CFR 422.52(d):
 # 30 days to 6 months). Health Plan of San Mateo uses 4 months.

@@ -1,0 +1,503 @@
+"""Import the state's eligibility files: read, check, load set-based, then act on the changes.
+
+``eligibility_import_file`` is the one way in (the management command, the Celery task behind
+the admin upload and the benchmarks all call it). A run is:
+
+1. **Read and load** in one transaction: the file is streamed through its reader and
+   ``record_check`` into the staging table; records that contradict others are refused; the
+   changes enrollment must act on are recorded; people, their history, Medi-Cal periods and
+   Medi-Cal plan enrollments are merged (``interchange.loader``). The import ends ``applying``.
+   A file that cannot be read at all raises ``UnreadableFile`` and this transaction writes
+   nothing.
+2. **Apply** each recorded change through ``enrollment.changes.fact_change_apply``, one small
+   transaction per change, marking it applied in the same transaction. The import ends
+   ``done``.
+
+Idempotent: the content hash is unique. A file whose import is ``done`` is a ``duplicate_file``
+and writes nothing; an import killed in step 1 left nothing and runs again from the start; one
+killed in step 2 resumes with the changes not yet applied.
+"""
+
+import hashlib
+import itertools
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import IO, Any, BinaryIO
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Count, Exists, OuterRef, Q
+from django.utils import timezone
+
+from accounts.errors import Forbidden
+from accounts.models import User
+from accounts.services import audit_record
+from eligibility.models import BeneficiaryLetter, County, MediCalPlan
+from eligibility.selectors import california_today
+from enrollment.changes import FactChange, fact_change_apply
+from enrollment.models import Enrollment
+from interchange.csv_reader import read_csv, sniff_format
+from interchange.errors import UnreadableFile
+from interchange.loader import Loader
+from interchange.models import (
+    IMPORT_TRANSITIONS,
+    ChangeKind,
+    EligibilityChange,
+    EligibilityImport,
+    EligibilityImportError,
+    EligibilityImportStatusChange,
+    ImportFormat,
+    ImportKind,
+    ImportStatus,
+)
+from interchange.records import RawRecord, RecordError, parse_month, record_check
+
+# How many errors the report carries; every error is kept on the import (API, CSV download).
+REPORT_ERROR_LIMIT = 1000
+_PROGRESS_EVERY = 20_000
+_ERROR_BATCH = 5000
+_APPLY_BATCH = 500
+
+Progress = Callable[["ImportProgress"], None]
+
+
+@dataclass
+class ImportProgress:
+    """How far a run is: records read, bytes of the file read, and the file's size."""
+
+    records: int
+    bytes_read: int
+    total_bytes: int
+    phase: str
+
+
+def progress_cache_key(import_id: int) -> str:
+    return f"interchange:import:{import_id}:progress"
+
+
+def import_progress(import_id: int) -> dict[str, Any] | None:
+    """The running import's last progress (shared cache), or None when none is known."""
+    value = cache.get(progress_cache_key(import_id))
+    return value if isinstance(value, dict) else None
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for chunk in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _set_status(imp: EligibilityImport, to_status: str, note: str = "") -> None:
+    if to_status not in IMPORT_TRANSITIONS[imp.status]:
+        raise ValueError(f"An import cannot move from {imp.status} to {to_status}.")
+    EligibilityImportStatusChange.objects.create(
+        eligibility_import=imp, from_status=imp.status, to_status=to_status, note=note[:2000]
+    )
+    imp.status = to_status
+
+
+@dataclass
+class _Reading:
+    """One pass over the file: the checked rows for the loader, the errors, the counts."""
+
+    loader: Loader
+    import_id: int
+    position_field: str
+    records: int = 0
+    invalid: int = 0
+    pending_errors: list[EligibilityImportError] = field(default_factory=list)
+
+    def error_flush(self) -> None:
+        if self.pending_errors:
+            EligibilityImportError.objects.bulk_create(self.pending_errors)
+            self.pending_errors.clear()
+
+
+def _records_with_month(
+    records: Iterator[RawRecord], file_month: date | None
+) -> tuple[date, Iterator[RawRecord]]:
+    """The file's month (given, or the first record's that parses) and the records, unconsumed."""
+    if file_month is not None:
+        return file_month, records
+    peeked: list[RawRecord] = []
+    for raw in records:
+        peeked.append(raw)
+        month = parse_month(raw.values.get("file_month", "").strip())
+        if month is not None:
+            return month, itertools.chain(peeked, records)
+        if len(peeked) >= 1000:
+            break
+    raise UnreadableFile("No record of the file carries a file_month written YYYY-MM.")
+
+
+def _open_reader(stream: BinaryIO, fmt: str) -> tuple[Iterator[RawRecord], date | None, list[str]]:
+    """The records, the month the file declares (X12) and the reader's warnings."""
+    if fmt == ImportFormat.X12:
+        from interchange.x12 import read_x12
+
+        x12 = read_x12(stream)
+        return iter(x12.records()), x12.file_month, x12.warnings
+    csv_file = read_csv(stream)
+    return csv_file.records(), None, csv_file.warnings
+
+
+def _load(
+    *,
+    imp: EligibilityImport,
+    path: Path,
+    fmt: str,
+    kind: str,
+    today: date,
+    progress: Progress | None,
+) -> None:
+    """Step 1, inside the caller's transaction."""
+    total_bytes = path.stat().st_size
+    counties = dict(County.objects.values_list("fips", "id"))
+    plans = dict(
+        MediCalPlan.objects.exclude(state_code__isnull=True).values_list("state_code", "id")
+    )
+    plan_codes = frozenset(plans)
+    with path.open("rb") as stream:
+        records, declared_month, warnings = _open_reader(stream, fmt)
+        file_month, records = _records_with_month(records, declared_month)
+        imp.file_month = file_month
+        imp.warnings = warnings
+        loader = Loader(import_id=imp.pk, file_month=file_month, now=timezone.now())
+        position_field = "segment" if fmt == ImportFormat.X12 else "line"
+        reading = _Reading(loader=loader, import_id=imp.pk, position_field=position_field)
+
+        def rows() -> Iterator[tuple[object, ...]]:
+            next_report = _PROGRESS_EVERY
+            for raw in records:
+                reading.records += 1
+                row, errors = record_check(
+                    raw, file_month=file_month, today=today, plan_codes=plan_codes
+                )
+                if row is None:
+                    reading.invalid += 1
+                    for error in errors:
+                        reading.pending_errors.append(
+                            _error_row(imp.pk, position_field, raw, error)
+                        )
+                else:
+                    # county_id, plan_id, period_start (a Medicare Savings Program alone starts
+                    # with the file's month unless an open one is on record).
+                    scope, msp, start = row[21], row[26], row[23]
+                    period_start = (
+                        start
+                        if start is not None
+                        else (file_month if scope == "none" and msp != "none" else None)
+                    )
+                    yield (
+                        *row,
+                        counties[row[13]],  # type: ignore[index]
+                        plans.get(row[27]) if row[27] else None,  # type: ignore[call-overload]
+                        period_start,
+                    )
+                if reading.records >= next_report:
+                    next_report += _PROGRESS_EVERY
+                    _progress_report(
+                        imp.pk, progress, reading.records, stream.tell(), total_bytes, "reading"
+                    )
+
+        loader.stage_create()
+        loader.stage_rows(rows())
+        # Errors are written once the staging COPY has finished (one statement at a time on a
+        # connection); they are a small share of a real file.
+        for start in range(0, len(reading.pending_errors), _ERROR_BATCH):
+            EligibilityImportError.objects.bulk_create(
+                reading.pending_errors[start : start + _ERROR_BATCH]
+            )
+        reading.pending_errors.clear()
+    _progress_report(imp.pk, progress, reading.records, total_bytes, total_bytes, "merging")
+    refused = loader.contradictions_refuse(position_column=position_field)
+    loader.people_find()
+    loader.changes_record(full_file=kind == ImportKind.FULL)
+    counts = loader.merge()
+    loader.stage_drop()
+    imp.records = reading.records
+    imp.invalid = reading.invalid + refused
+    imp.valid = imp.records - imp.invalid
+    imp.created, imp.updated, imp.unchanged = counts.created, counts.updated, counts.unchanged
+    imp.events = dict(
+        EligibilityChange.objects.filter(eligibility_import=imp)
+        .values_list("kind")
+        .annotate(n=Count("id"))
+        .values_list("kind", "n")
+    )
+
+
+def _error_row(
+    import_id: int, position_field: str, raw: RawRecord, error: RecordError
+) -> EligibilityImportError:
+    return EligibilityImportError(
+        eligibility_import_id=import_id,
+        field=error.field[:64],
+        code=error.code[:32],
+        message=error.message[:300],
+        **{position_field: raw.position},
+    )
+
+
+def _progress_report(
+    import_id: int,
+    progress: Progress | None,
+    records: int,
+    bytes_read: int,
+    total_bytes: int,
+    phase: str,
+) -> None:
+    state = ImportProgress(records, bytes_read, total_bytes, phase)
+    cache.set(progress_cache_key(import_id), state.__dict__, 24 * 3600)
+    if progress is not None:
+        progress(state)
+
+
+def _changes_apply(imp: EligibilityImport, *, today: date) -> int:
+    """Step 2: act on each change once; return how many were handed to enrollment."""
+    assert imp.file_month is not None
+    pending = EligibilityChange.objects.filter(eligibility_import=imp, applied_at__isnull=True)
+    # Most changes concern people in no Medi-Medi Plan and with nothing queued: nothing to do.
+    # Closing those set-based keeps a 100,000-change month fast.
+    current = Q(end_date__isnull=True) | Q(end_date__gte=imp.file_month)
+    person = OuterRef("beneficiary_id")
+    in_medi_medi = Exists(
+        Enrollment.objects.filter(current, beneficiary_id=person, kind="medi_medi", cancelled=False)
+    )
+    enrolled_at_all = Exists(
+        Enrollment.objects.filter(current, beneficiary_id=person, cancelled=False)
+    )
+    letters_queued = Exists(
+        BeneficiaryLetter.objects.filter(beneficiary_id=person, notice__status="queued")
+    )
+    acts = (
+        Q(kind=ChangeKind.NOT_IN_FILE)
+        | (Q(kind=ChangeKind.DIED) & (enrolled_at_all | letters_queued))
+        | (~Q(kind__in=[ChangeKind.DIED, ChangeKind.NOT_IN_FILE]) & in_medi_medi)
+    )
+    pending.exclude(acts).update(applied_at=timezone.now())
+    applied = 0
+    while batch := list(pending.order_by("id")[:_APPLY_BATCH]):
+        for change in batch:
+            with transaction.atomic():
+                fact_change_apply(
+                    change=FactChange(
+                        beneficiary_id=change.beneficiary_id,
+                        kind=change.kind,
+                        detail=change.detail,
+                        file_month=imp.file_month,
+                        learned_on=today,
+                        source_key=f"import:{imp.pk}:{change.beneficiary_id}:{change.kind}",
+                    )
+                )
+                EligibilityChange.objects.filter(pk=change.pk).update(applied_at=timezone.now())
+            applied += 1
+    return applied
+
+
+@dataclass
+class ImportResult:
+    eligibility_import: EligibilityImport
+    duplicate_file: bool
+    seconds: float
+
+
+def eligibility_import_file(
+    *,
+    path: Path,
+    fmt: str | None = None,
+    kind: str = ImportKind.FULL,
+    actor: User | None = None,
+    file_name: str = "",
+    today: date | None = None,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Import one eligibility file; see the module's docstring. Raises ``UnreadableFile``."""
+    started = time.monotonic()
+    today = today or california_today()
+    if kind not in ImportKind.values:
+        raise UnreadableFile(f"Unknown kind {kind!r}: full or changes.")
+    if fmt is None:
+        with path.open("rb") as stream:
+            fmt = sniff_format(stream)
+    if fmt not in ImportFormat.values:
+        raise UnreadableFile(f"Unknown format {fmt!r}: csv or x12.")
+    sha = file_sha256(path)
+    imp = EligibilityImport.objects.filter(file_sha256=sha).first()
+    if imp is not None and imp.status == ImportStatus.DONE:
+        return ImportResult(imp, duplicate_file=True, seconds=time.monotonic() - started)
+    if imp is None or imp.status != ImportStatus.APPLYING:
+        with transaction.atomic():
+            if imp is None:
+                imp = EligibilityImport.objects.create(
+                    file_sha256=sha,
+                    file_name=file_name or path.name,
+                    format=fmt,
+                    kind=kind,
+                    started_by=actor,
+                )
+                EligibilityImportStatusChange.objects.create(
+                    eligibility_import=imp, to_status=ImportStatus.QUEUED
+                )
+            else:
+                imp = EligibilityImport.objects.select_for_update().get(pk=imp.pk)
+                EligibilityImportError.objects.filter(eligibility_import=imp).delete()
+                EligibilityChange.objects.filter(eligibility_import=imp).delete()
+                imp.format, imp.kind = fmt, kind
+            _set_status(imp, ImportStatus.RUNNING)
+            _load(imp=imp, path=path, fmt=fmt, kind=kind, today=today, progress=progress)
+            _set_status(imp, ImportStatus.APPLYING)
+            imp.failure = ""
+            imp.save()
+            audit_record(
+                actor=actor,
+                action="import",
+                object_type="eligibility_import",
+                object_id=imp.pk,
+                detail={"created": imp.created, "updated": imp.updated, "invalid": imp.invalid},
+            )
+    _changes_apply(imp, today=today)
+    with transaction.atomic():
+        imp = EligibilityImport.objects.select_for_update().get(pk=imp.pk)
+        _set_status(imp, ImportStatus.DONE)
+        imp.finished_at = timezone.now()
+        imp.seconds = round(time.monotonic() - started, 3)
+        imp.save()
+    cache.delete(progress_cache_key(imp.pk))
+    return ImportResult(imp, duplicate_file=False, seconds=imp.seconds)
+
+
+def import_report(result: ImportResult) -> dict[str, Any]:
+    """The report of one run (command ``--json``, API): what the issue lists, in that order."""
+    imp = result.eligibility_import
+    errors = [
+        {
+            ("segment" if e.segment is not None else "line"): (
+                e.segment if e.segment is not None else e.line
+            ),
+            "field": e.field,
+            "code": e.code,
+            "message": e.message,
+        }
+        for e in imp.errors.order_by("id")[:REPORT_ERROR_LIMIT]
+    ]
+    duplicate = result.duplicate_file
+    return {
+        "id": imp.pk,
+        "file_sha256": imp.file_sha256,
+        "format": imp.format,
+        "kind": imp.kind,
+        "file_month": imp.file_month.strftime("%Y-%m") if imp.file_month else None,
+        "status": imp.status,
+        "records": imp.records,
+        "valid": imp.valid,
+        "invalid": imp.invalid,
+        "created": 0 if duplicate else imp.created,
+        "updated": 0 if duplicate else imp.updated,
+        "unchanged": imp.valid if duplicate else imp.unchanged,
+        "duplicate_file": duplicate,
+        "events": {} if duplicate else imp.events,
+        "warnings": imp.warnings,
+        "errors": errors,
+        "errors_total": imp.errors.count(),
+        "seconds": round(result.seconds, 3),
+    }
+
+
+def import_failed_record(*, import_id: int, message: str) -> None:
+    """Mark an uploaded import that could not be read (after its transaction rolled back)."""
+    with transaction.atomic():
+        imp = EligibilityImport.objects.select_for_update().get(pk=import_id)
+        if ImportStatus.FAILED in IMPORT_TRANSITIONS[imp.status]:
+            _set_status(imp, ImportStatus.FAILED, note=message)
+            imp.failure = message
+            imp.finished_at = timezone.now()
+            imp.save()
+
+
+def _require_admin(actor: User) -> None:
+    if not (actor.is_authenticated and actor.is_admin):
+        raise Forbidden("Only administrators can import eligibility files.")
+
+
+def eligibility_import_upload(
+    *, actor: User, upload: UploadedFile | IO[bytes], file_name: str, kind: str
+) -> tuple[EligibilityImport, bool]:
+    """Keep an uploaded file and queue its import; return it and whether it was a duplicate.
+
+    The file is stored under ``INTERCHANGE_UPLOAD_DIR`` by its content hash; the Celery task
+    (``interchange.tasks.eligibility_import_run``) reads it after this transaction commits.
+    """
+    _require_admin(actor)
+    if kind not in ImportKind.values:
+        raise UnreadableFile(f"Unknown kind {kind!r}: full or changes.")
+    folder = Path(settings.INTERCHANGE_UPLOAD_DIR)
+    folder.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256()
+    partial = folder / f"upload-{time.time_ns()}.part"
+    with partial.open("wb") as out:
+        chunks = (
+            upload.chunks()
+            if isinstance(upload, UploadedFile)
+            else iter(lambda: upload.read(1 << 20), b"")
+        )
+        for chunk in chunks:
+            digest.update(chunk)
+            out.write(chunk)
+    sha = digest.hexdigest()
+    existing = EligibilityImport.objects.filter(file_sha256=sha).first()
+    if existing is not None and existing.status != ImportStatus.FAILED:
+        partial.unlink()
+        return existing, True
+    stored = folder / f"{sha}.dat"
+    partial.replace(stored)
+    with stored.open("rb") as stream:
+        fmt = sniff_format(stream)
+    with transaction.atomic():
+        if existing is None:
+            imp = EligibilityImport.objects.create(
+                file_sha256=sha,
+                file_name=Path(file_name).name[:255],
+                stored_path=str(stored),
+                format=fmt,
+                kind=kind,
+                started_by=actor,
+            )
+            EligibilityImportStatusChange.objects.create(
+                eligibility_import=imp, to_status=ImportStatus.QUEUED
+            )
+        else:
+            imp = existing
+            imp.stored_path, imp.format, imp.kind = str(stored), fmt, kind
+            imp.save(update_fields=["stored_path", "format", "kind"])
+        audit_record(
+            actor=actor, action="upload", object_type="eligibility_import", object_id=imp.pk
+        )
+        from interchange.tasks import eligibility_import_run
+
+        transaction.on_commit(lambda: eligibility_import_run.delay(imp.pk))
+    return imp, False
+
+
+def eligibility_import_stored_run(*, import_id: int) -> None:
+    """Run a queued upload (the Celery task's body); a file that cannot be read ends ``failed``."""
+    imp = EligibilityImport.objects.get(pk=import_id)
+    if imp.status == ImportStatus.DONE or not imp.stored_path:
+        return
+    try:
+        eligibility_import_file(
+            path=Path(imp.stored_path),
+            fmt=imp.format,
+            kind=imp.kind,
+            actor=imp.started_by,
+            file_name=imp.file_name,
+        )
+    except UnreadableFile as error:
+        import_failed_record(import_id=import_id, message=str(error))
