@@ -196,6 +196,13 @@ MATRIX: dict[str, Row] = {
         lambda i: f"/api/v1/applications/{i.application}/withdraw",
         *(401, 409, 404, 409, 404, 409),
     ),
+    # The list is for staff and admins; a member reads only their own record.
+    "api-beneficiary-list": _(
+        "get", lambda i: "/api/v1/beneficiaries", 401, 403, 403, 200, 200, 200
+    ),
+    "api-beneficiary-detail": _(
+        "get", lambda i: f"/api/v1/beneficiaries/{i.beneficiary}", 401, 200, 404, 200, 404, 200
+    ),
     "api-beneficiary-enrollments": _(
         "get",
         lambda i: f"/api/v1/beneficiaries/{i.beneficiary}/enrollments",

@@ -1,6 +1,7 @@
 from django.urls import re_path
 from rest_framework.routers import DefaultRouter
 
+from enrollment.api.beneficiaries import BeneficiaryDetailView, BeneficiaryListView
 from enrollment.api.notices import (
     BeneficiaryNoticesView,
     NoticeIdCardView,
@@ -23,6 +24,12 @@ router.register("applications", ApplicationViewSet, basename="application")
 urlpatterns = [
     re_path(r"^me/?$", MeView.as_view(), name="api-me"),
     re_path(r"^me/link/?$", LinkView.as_view(), name="api-me-link"),
+    re_path(r"^beneficiaries/?$", BeneficiaryListView.as_view(), name="api-beneficiary-list"),
+    re_path(
+        r"^beneficiaries/(?P<pk>[0-9]+)/?$",
+        BeneficiaryDetailView.as_view(),
+        name="api-beneficiary-detail",
+    ),
     re_path(
         r"^beneficiaries/(?P<pk>[0-9]+)/enrollments/?$",
         BeneficiaryEnrollmentsView.as_view(),
