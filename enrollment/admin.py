@@ -5,7 +5,13 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from accounts.admin_audit import AuditedReadAdmin
-from enrollment.models import Application, ApplicationStatusChange, Enrollment
+from enrollment.models import (
+    Application,
+    ApplicationStatusChange,
+    Enrollment,
+    ReviewItem,
+    ReviewItemChange,
+)
 
 
 class ReadOnlyAdmin(AuditedReadAdmin):
@@ -50,3 +56,24 @@ class EnrollmentAdmin(ReadOnlyAdmin):
         "end_reason",
     )
     list_filter = ("kind", "cancelled", "end_reason")
+
+
+class ReviewItemChangeInline(admin.TabularInline):
+    model = ReviewItemChange
+    extra = 0
+    can_delete = False
+    readonly_fields = ("from_status", "to_status", "actor", "at", "decision", "note")
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(ReviewItem)
+class ReviewItemAdmin(ReadOnlyAdmin):
+    """Review items are resolved on the staff pages or the API (the service writes the history
+    and ends an enrollment when asked); here they are read, and every read is audited."""
+
+    audit_object_type = "review_item"
+    list_display = ("id", "kind", "organization", "due_date", "status", "decision", "created_at")
+    list_filter = ("status", "kind", "organization")
+    inlines = [ReviewItemChangeInline]

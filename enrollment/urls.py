@@ -4,7 +4,7 @@ from django.urls import path, re_path
 from django.views.generic import RedirectView
 
 from accounts.views import signup
-from enrollment import letters, views
+from enrollment import letters, review_views, views
 
 urlpatterns = [
     path("accounts/signup/", signup, name="signup"),
@@ -49,6 +49,13 @@ urlpatterns = [
         "staff/applications/<int:pk>/enrollments/<int:enrollment_pk>/disenroll/",
         views.staff_disenroll,
         name="staff-disenroll",
+    ),
+    path("staff/reviews/", review_views.staff_reviews, name="staff-reviews"),
+    path("staff/reviews/<int:pk>/", review_views.staff_review, name="staff-review"),
+    path(
+        "staff/reviews/<int:pk>/resolve/",
+        review_views.staff_review_resolve,
+        name="staff-review-resolve",
     ),
     path(
         "staff/beneficiaries/<int:pk>/letters/",

@@ -21,7 +21,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from accounts.models import User
 from eligibility.models import Organization
-from enrollment.models import Enrollment, EnrollmentKind
+from enrollment.models import Enrollment, EnrollmentKind, ReviewKind
+from enrollment.reviews import review_item_open
 from tests.auth_helpers import login_verified
 from tests.enrollment.conftest import Letters, enrolled_member
 from tests.factories import AdminFactory, BeneficiaryFactory, StaffFactory, UserFactory
@@ -37,6 +38,7 @@ class Ids:
     enrollment: int
     notice: int
     beneficiary: int
+    review: int
 
 
 @dataclass(frozen=True)
@@ -149,6 +151,12 @@ MATRIX: dict[str, Row] = {
         lambda i: f"/staff/applications/{i.application}/enrollments/{i.enrollment}/disenroll/",
         *(302, 403, 403, 200, 404, 200),
     ),
+    "staff-reviews": _("get", lambda i: "/staff/reviews/", 302, 403, 403, 200, 200, 200),
+    "staff-review": _("get", lambda i: f"/staff/reviews/{i.review}/", 302, 403, 403, 200, 404, 200),
+    # An empty form is shown back with its errors (200); a filled one resolves (302).
+    "staff-review-resolve": _(
+        "post", lambda i: f"/staff/reviews/{i.review}/resolve/", 302, 403, 403, 200, 404, 200
+    ),
     "staff-beneficiary-letters": _(
         "get",
         lambda i: f"/staff/beneficiaries/{i.beneficiary}/letters/",
@@ -224,6 +232,16 @@ MATRIX: dict[str, Row] = {
     "api-notice-id-card": _(
         "get", lambda i: f"/api/v1/notices/{i.notice}/id-card", 401, 200, 404, 200, 404, 200
     ),
+    "review-list": _("get", lambda i: "/api/v1/reviews", 401, 403, 403, 200, 200, 200),
+    "review-detail": _(
+        "get", lambda i: f"/api/v1/reviews/{i.review}", 401, 403, 403, 200, 404, 200
+    ),
+    "review-resolve": _(
+        "post",
+        lambda i: f"/api/v1/reviews/{i.review}/resolve",
+        *(401, 403, 403, 200, 404, 200),
+        body={"decision": "no_action", "note": "Checked against the state's file."},
+    ),
     "api-notice-resend": _(
         "post", lambda i: f"/api/v1/notices/{i.notice}/resend", 401, 403, 403, 201, 404, 201
     ),
@@ -265,11 +283,19 @@ def people(
     enrollment = Enrollment.objects.get(
         beneficiary=letters.beneficiary, kind=EnrollmentKind.MEDI_MEDI
     )
+    review = review_item_open(
+        kind=ReviewKind.NOT_IN_FILE,
+        beneficiary=letters.beneficiary,
+        enrollment=enrollment,
+        source_key="matrix",
+        detail={},
+    )
     return users, Ids(
         application=letters.application.pk,
         enrollment=enrollment.pk,
         notice=letters.confirmation.pk,
         beneficiary=letters.beneficiary.pk,
+        review=review.pk,
     )
 
 

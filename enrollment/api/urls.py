@@ -8,6 +8,7 @@ from enrollment.api.notices import (
     NoticePdfView,
     NoticeResendView,
 )
+from enrollment.api.reviews import ReviewItemViewSet
 from enrollment.api.views import (
     ApplicationViewSet,
     BeneficiaryEnrollmentsView,
@@ -20,6 +21,7 @@ router = DefaultRouter()
 router.trailing_slash = "/?"  # the path works with and without a trailing slash
 router.include_root_view = False
 router.register("applications", ApplicationViewSet, basename="application")
+router.register("reviews", ReviewItemViewSet, basename="review")
 
 urlpatterns = [
     re_path(r"^me/?$", MeView.as_view(), name="api-me"),

@@ -1,9 +1,11 @@
 """Review items: who sees them, how they are resolved, and what a disenroll decision does."""
 
+import re
 from datetime import date
 from typing import Any
 
 import pytest
+from django.test import Client
 
 from accounts.errors import Conflict, DomainError, Forbidden, NotFound
 from accounts.models import AuditEvent, User
@@ -24,6 +26,7 @@ from enrollment.reviews import (
     review_item_resolve,
 )
 from notices.models import Notice, NoticeKind
+from tests.auth_helpers import login_verified
 from tests.enrollment.conftest import Letters, enrolled_member
 from tests.factories import AdminFactory, BeneficiaryFactory, StaffFactory
 
@@ -290,3 +293,172 @@ def test_reading_one_item_is_audited_with_the_member(member: Letters) -> None:
     assert AuditEvent.objects.about_member(member.beneficiary.pk).filter(pk=audit.pk).exists()
     with pytest.raises(NotFound):
         review_item_get(actor=lacare_staff(), review_id=item.pk)
+
+
+# ---------------------------------------------------------------------------------------------
+# Pages
+
+
+def text(response: Any) -> str:
+    return re.sub(r"\s+", " ", response.content.decode())
+
+
+def logged_in(user: User) -> Client:
+    return login_verified(Client(), user)
+
+
+def listed_ids(response: Any) -> list[int]:
+    return [int(pk) for pk in re.findall(r'href="/staff/reviews/(\d+)/"', text(response))]
+
+
+def test_the_list_page_shows_only_the_organizations_items(member: Letters) -> None:
+    own = open_item(member, kind=ReviewKind.MOVED)
+    elsewhere = review_item_open(
+        kind=ReviewKind.DIED,
+        beneficiary=BeneficiaryFactory(),
+        source_key="elsewhere",
+        detail={},
+        organization=Organization.objects.get(code="lacare"),
+    )
+    response = logged_in(hpsm_staff()).get("/staff/reviews/")
+    assert response.status_code == 200
+    page = text(response)
+    assert listed_ids(response) == [own.pk]
+    assert "Moved out of the service area" in page
+    assert "2027-03-31" in page
+    # The member's name links to the staff page of their record (their application).
+    assert f'href="/staff/applications/{member.application.pk}/"' in page
+    assert 'aria-current="page">Reviews</a>' in page
+    assert AuditEvent.objects.get(object_type="review_item_list").detail["ids"] == [own.pk]
+    assert listed_ids(logged_in(lacare_staff()).get("/staff/reviews/")) == [elsewhere.pk]
+    assert logged_in(member.user).get("/staff/reviews/").status_code == 403
+
+
+def test_the_list_page_filters_by_kind_and_status(member: Letters) -> None:
+    moved = open_item(member, key="moved", kind=ReviewKind.MOVED)
+    lost = open_item(member, key="lost", kind=ReviewKind.MEDI_CAL_LOST)
+    staff = hpsm_staff()
+    review_item_resolve(actor=staff, review=lost, decision="confirmed", note="Deeming.")
+    client = logged_in(staff)
+    assert listed_ids(client.get("/staff/reviews/?kind=moved")) == [moved.pk]
+    assert listed_ids(client.get("/staff/reviews/?status=resolved")) == [lost.pk]
+    assert listed_ids(client.get("/staff/reviews/?status=open&kind=medi_cal_lost")) == []
+    bad = client.get("/staff/reviews/?kind=nonsense")
+    assert bad.status_code == 200
+    assert 'class="error-summary"' in text(bad)
+    assert 'href="#id_kind"' in text(bad)
+    assert listed_ids(bad) == []
+
+
+def test_the_item_page_shows_the_history_and_resolves_with_the_form(member: Letters) -> None:
+    item = open_item(member)
+    client = logged_in(hpsm_staff())
+    page = client.get(f"/staff/reviews/{item.pk}/")
+    assert page.status_code == 200
+    body = text(page)
+    assert "Not in this month&#x27;s eligibility file" in body
+    assert "Status history of review item" in body
+    assert 'name="csrfmiddlewaretoken"' in body
+    assert 'type="radio" name="resolve-decision"' in body
+    resolved = client.post(
+        f"/staff/reviews/{item.pk}/resolve/",
+        {"resolve-decision": "no_action", "resolve-note": "Back in next month's file."},
+        follow=True,
+    )
+    assert resolved.redirect_chain == [(f"/staff/reviews/{item.pk}/", 302)]
+    body = text(resolved)
+    assert "The review item is resolved." in body
+    assert "Back in next month&#x27;s file." in body
+    assert "no action remains" in body
+    item.refresh_from_db()
+    assert (item.status, item.decision) == ("resolved", "no_action")
+
+
+def test_the_resolve_form_shows_errors_next_to_the_fields_and_at_the_top(
+    member: Letters,
+) -> None:
+    item = open_item(member)
+    response = logged_in(hpsm_staff()).post(
+        f"/staff/reviews/{item.pk}/resolve/", {"resolve-decision": "", "resolve-note": " "}
+    )
+    assert response.status_code == 200
+    body = text(response)
+    assert body.count('class="error-summary" role="alert"') == 1
+    assert 'href="#id_resolve-decision_0">Decision: Choose a decision.' in body
+    assert 'href="#id_resolve-note">Note: Write a note that explains the decision.' in body
+    assert 'id="id_resolve-note_error"' in body
+    assert "<title>Error · " in body
+    item.refresh_from_db()
+    assert item.status == ReviewStatus.OPEN
+
+
+def test_a_disenroll_decision_the_service_refuses_goes_back_onto_the_form(
+    member: Letters,
+) -> None:
+    item = review_item_open(
+        kind=ReviewKind.DIED,
+        beneficiary=member.beneficiary,
+        source_key="died",
+        detail={},
+        organization=Organization.objects.get(code="hpsm"),
+    )
+    response = logged_in(hpsm_staff()).post(
+        f"/staff/reviews/{item.pk}/resolve/",
+        {"resolve-decision": "disenroll", "resolve-note": "End it."},
+    )
+    assert response.status_code == 200
+    assert "There is no open Medi-Medi Plan enrollment" in text(response)
+    assert 'id="id_resolve-decision_error"' in text(response)
+
+
+def test_resolving_a_resolved_item_on_the_page_says_so(member: Letters) -> None:
+    item = open_item(member)
+    staff = hpsm_staff()
+    review_item_resolve(actor=staff, review=item, decision="confirmed", note="Done.")
+    response = logged_in(staff).post(
+        f"/staff/reviews/{item.pk}/resolve/",
+        {"resolve-decision": "no_action", "resolve-note": "Again."},
+        follow=True,
+    )
+    assert "This review item is already resolved." in text(response)
+    item.refresh_from_db()
+    assert item.decision == "confirmed"
+
+
+def test_another_organizations_staff_get_404_and_members_403_on_the_item_pages(
+    member: Letters,
+) -> None:
+    item = open_item(member)
+    other = logged_in(lacare_staff())
+    assert other.get(f"/staff/reviews/{item.pk}/").status_code == 404
+    assert other.post(f"/staff/reviews/{item.pk}/resolve/", {}).status_code == 404
+    own = logged_in(member.user)
+    assert own.get(f"/staff/reviews/{item.pk}/").status_code == 403
+    assert own.post(f"/staff/reviews/{item.pk}/resolve/", {}).status_code == 403
+
+
+# ---------------------------------------------------------------------------------------------
+# Admin
+
+
+def test_the_admin_shows_items_read_only_with_their_changes_and_audits_the_reads(
+    member: Letters,
+) -> None:
+    item = open_item(member)
+    admin = AdminFactory()
+    client = logged_in(admin)
+    listing = client.get("/admin/enrollment/reviewitem/")
+    assert listing.status_code == 200
+    page = client.get(f"/admin/enrollment/reviewitem/{item.pk}/change/")
+    assert page.status_code == 200
+    assert "Review item changes" in text(page)
+    assert client.get("/admin/enrollment/reviewitem/add/").status_code == 403
+    reads = AuditEvent.objects.filter(actor=admin, action="read")
+    assert reads.get(object_type="review_item_list").detail["beneficiaries"] == [
+        member.beneficiary.pk
+    ]
+    assert reads.get(object_type="review_item", object_id=str(item.pk)).detail == {
+        "via": "admin",
+        "view": "change",
+        "beneficiary": member.beneficiary.pk,
+    }
