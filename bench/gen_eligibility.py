@@ -551,7 +551,7 @@ def change(maker: People, values: dict[str, str], kind: str, month: int) -> None
         values.update(maker.address(county))
     elif kind == "new_language":
         old = values["language"]
-        while values["language"] == old:
+        while values["language"] in (old, ""):  # blank would keep what is on record
             values["language"] = maker.languages[
                 _bisect(maker.language_cum, r.random() * maker.language_cum[-1])
             ]
