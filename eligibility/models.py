@@ -260,11 +260,6 @@ class Beneficiary(models.Model):
     medicare_part_b_end = models.DateField(null=True, blank=True)
     incarcerated = models.BooleanField(default=False)
     lawfully_present = models.BooleanField(default=True)
-    last_file_month = models.DateField(
-        null=True,
-        blank=True,
-        help_text="First day of the month of the last state eligibility file that listed the person.",
-    )
     user = models.OneToOneField(
         "accounts.User",
         on_delete=models.SET_NULL,

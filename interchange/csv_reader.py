@@ -10,7 +10,7 @@ import csv
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from interchange.errors import UnreadableFile
 from interchange.records import COLUMNS, REQUIRED_COLUMNS, RawRecord, RecordError
@@ -25,7 +25,7 @@ class CsvFile:
     header: list[str]
     warnings: list[str] = field(default_factory=list)
     _rows: Iterator[list[str]] | None = None
-    _reader: "csv._reader | None" = None
+    _reader: Any = None
 
     def records(self) -> Iterator[RawRecord]:
         """Each data row as a ``RawRecord`` whose position is the row's first line."""

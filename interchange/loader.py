@@ -138,7 +138,7 @@ class Loader:
             cursor.execute(f"CREATE TEMP TABLE {STAGE} ({columns}, {extra}){tail}")
             cursor.execute(f"CREATE TEMP TABLE {TOUCHED} (bid bigint){tail}")
 
-    def stage_rows(self, rows: Iterable[tuple[object, ...]]) -> int:
+    def stage_rows(self, rows: Iterable[tuple[Any, ...]]) -> int:
         """Load the rows (``self.columns`` order); return how many."""
         names = ", ".join(self.columns)
         count = 0
@@ -150,7 +150,7 @@ class Loader:
                         count += 1
             else:
                 sql = f"INSERT INTO {STAGE} ({names}) VALUES ({', '.join(['%s'] * len(self.columns))})"
-                batch: list[tuple[object, ...]] = []
+                batch: list[tuple[Any, ...]] = []
                 for row in rows:
                     batch.append(row)
                     if len(batch) >= 2000:
@@ -247,7 +247,7 @@ class Loader:
 
     def changes_record(self, *, full_file: bool) -> None:
         d = self.dialect
-        p = {"imp": self.import_id, "fm": self.file_month}
+        p: dict[str, Any] = {"imp": self.import_id, "fm": self.file_month}
         head = (
             "INSERT INTO interchange_eligibilitychange "
             "(eligibility_import_id, beneficiary_id, kind, detail, applied_at) "
@@ -255,7 +255,7 @@ class Loader:
         tail = " ON CONFLICT DO NOTHING"
         join = f"FROM {STAGE} s JOIN eligibility_beneficiary b ON b.id = s.bid"
         fm_text = "CAST(%(fm_text)s AS text)"
-        p["fm_text"] = self.file_month.isoformat()  # type: ignore[assignment]
+        p["fm_text"] = self.file_month.isoformat()
         statements = [
             (
                 "died",
@@ -361,7 +361,7 @@ class Loader:
 
     def _history_write(self, cursor: Any) -> None:
         """One history row per person created or changed, as simple_history writes them."""
-        history = Beneficiary.history.model  # type: ignore[attr-defined]
+        history = Beneficiary.history.model
         columns = [f.column for f in Beneficiary._meta.concrete_fields]
         cursor.execute(
             f"INSERT INTO {history._meta.db_table} ({', '.join(columns)}, history_date, "
@@ -433,7 +433,7 @@ class Loader:
         """
         d = self.dialect
         target = "enrollment_enrollment"
-        p = {
+        p: dict[str, Any] = {
             "fm": self.file_month,
             "before": self.month_before_end,
             "now": self.now,

@@ -160,9 +160,11 @@ def _load(
     """Step 1, inside the caller's transaction."""
     total_bytes = path.stat().st_size
     counties = dict(County.objects.values_list("fips", "id"))
-    plans = dict(
-        MediCalPlan.objects.exclude(state_code__isnull=True).values_list("state_code", "id")
-    )
+    plans: dict[str, int] = {
+        code: plan_id
+        for code, plan_id in MediCalPlan.objects.values_list("state_code", "id")
+        if code
+    }
     plan_codes = frozenset(plans)
     with path.open("rb") as stream:
         records, declared_month, warnings = _open_reader(stream, fmt)

@@ -25,11 +25,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name='beneficiary',
-            name='last_file_month',
-            field=models.DateField(blank=True, help_text='First day of the month of the last state eligibility file that listed the person.', null=True),
-        ),
-        migrations.AddField(
-            model_name='beneficiary',
             name='middle_initial',
             field=models.CharField(blank=True, max_length=1),
         ),
@@ -42,11 +37,6 @@ class Migration(migrations.Migration):
             model_name='historicalbeneficiary',
             name='date_of_death',
             field=models.DateField(blank=True, null=True),
-        ),
-        migrations.AddField(
-            model_name='historicalbeneficiary',
-            name='last_file_month',
-            field=models.DateField(blank=True, help_text='First day of the month of the last state eligibility file that listed the person.', null=True),
         ),
         migrations.AddField(
             model_name='historicalbeneficiary',

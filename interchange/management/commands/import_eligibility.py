@@ -58,9 +58,9 @@ class Command(BaseCommand):
             self.stdout.write(f"  {kind}: {count}")
         for warning in report["warnings"]:
             self.stdout.write(f"warning: {warning}")
-        for error in report["errors"][:20]:
-            where = f"line {error['line']}" if "line" in error else f"segment {error['segment']}"
-            self.stdout.write(f"  {where} {error['field']} {error['code']}: {error['message']}")
+        for row in report["errors"][:20]:
+            where = f"line {row['line']}" if "line" in row else f"segment {row['segment']}"
+            self.stdout.write(f"  {where} {row['field']} {row['code']}: {row['message']}")
         if report["errors_total"] > 20:
             self.stdout.write(f"  ... {report['errors_total'] - 20} more (admin page, API).")
 
