@@ -284,3 +284,31 @@ def test_admins_see_and_resolve_every_item(member: Letters) -> None:
     )
     assert response.status_code == 200
     assert response.json()["organization"] is None
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("reference_data")
+def test_two_staff_resolving_one_item_at_once_get_one_200_and_one_409(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from tests.enrollment.test_concurrency import in_parallel
+
+    member = enrolled_member(django_capture_on_commit_callbacks)
+    item = open_item(member)
+    first, second = StaffFactory(), StaffFactory()
+
+    def resolve(user: User, decision: str) -> Any:
+        def call() -> int:
+            body = {"decision": decision, "note": f"By {user.username}."}
+            return client_for(user).post(f"/api/v1/reviews/{item.pk}/resolve", body).status_code
+
+        return call
+
+    statuses = in_parallel([resolve(first, "disenroll"), resolve(second, "no_action")])
+    assert sorted(statuses) == [200, 409]
+    item.refresh_from_db()
+    assert item.changes.filter(to_status="resolved").count() == 1
+    assert AuditEvent.objects.filter(object_type="review_item", action="update").count() == 1
+    ended = medi_medi_of(member).end_reason == "disenrolled"
+    assert ended == (item.decision == "disenroll")
