@@ -158,3 +158,61 @@ def disenrolled(enrollment: Enrollment, medi_cal_plan_name: str | None) -> Notic
         recipient=recipient_snapshot(enrollment.beneficiary),
         context=context,
     )
+
+
+def deeming_started(
+    enrollment: Enrollment, *, first_month_without: date, medi_cal_plan_name: str | None
+) -> Notice:
+    """The member lost full Medi-Cal: the plan continues through ``deeming_until``, unless..."""
+    plan = enrollment.medi_medi_plan
+    assert plan is not None and enrollment.deeming_until is not None
+    context: dict[str, object] = {
+        **_plan_context(plan),
+        "first_month_without": first_month_without,
+        "deeming_until": enrollment.deeming_until,
+    }
+    if medi_cal_plan_name:
+        context["medi_cal_plan_name"] = medi_cal_plan_name
+    return letter_queue(
+        beneficiary=enrollment.beneficiary_id,
+        organization_id=plan.organization_id,
+        kind=NoticeKind.DEEMING_PERIOD,
+        idempotency_key=f"deeming-started:{enrollment.pk}:{first_month_without.isoformat()}",
+        recipient=recipient_snapshot(enrollment.beneficiary),
+        context=context,
+    )
+
+
+def involuntarily_disenrolled(
+    enrollment: Enrollment,
+    *,
+    reason: str,
+    medi_cal_plan_name: str | None,
+    county_name: str | None = None,
+    plans: list[dict[str, str]] | None = None,
+) -> Notice:
+    """The Medi-Medi enrollment ends because the state's or Medicare's data changed.
+
+    ``reason`` is the end reason (medicare_ended, moved, incarcerated, deeming_ended); a move
+    names the new county and the Medi-Medi Plans offered there.
+    """
+    plan = enrollment.medi_medi_plan
+    assert plan is not None and enrollment.end_date is not None
+    end: date = (
+        enrollment.start_date - timedelta(days=1) if enrollment.cancelled else enrollment.end_date
+    )
+    context: dict[str, object] = {**_plan_context(plan), "end_date": end, "reason": reason}
+    if medi_cal_plan_name:
+        context["medi_cal_plan_name"] = medi_cal_plan_name
+    if county_name:
+        context["county_name"] = county_name
+    if plans:
+        context["plans"] = plans
+    return letter_queue(
+        beneficiary=enrollment.beneficiary_id,
+        organization_id=plan.organization_id,
+        kind=NoticeKind.INVOLUNTARY_DISENROLLMENT,
+        idempotency_key=f"disenrolled-involuntarily:{enrollment.pk}:{reason}",
+        recipient=recipient_snapshot(enrollment.beneficiary),
+        context=context,
+    )

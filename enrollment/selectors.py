@@ -224,6 +224,10 @@ class EnrollmentView:
         return self.enrollment.aligned_with_id if self.visible else None
 
     @property
+    def deeming_until(self) -> date | None:
+        return self.enrollment.deeming_until if self.visible else None
+
+    @property
     def application_id(self) -> int | None:
         return self.enrollment.application_id if self.visible else None
 

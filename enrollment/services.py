@@ -326,7 +326,9 @@ def _end(
     if end_date < enrollment.start_date:
         enrollment.cancelled = True
         enrollment.end_date = enrollment.start_date
-        enrollment.end_reason = EndReason.SUPERSEDED if reason != EndReason.DISENROLLED else reason
+        # A plan switch replaces a future enrollment; any other reason (the member's request,
+        # a change in the state's data) stays the reason it never started.
+        enrollment.end_reason = EndReason.SUPERSEDED if reason == EndReason.PLAN_SWITCH else reason
     else:
         enrollment.end_date = end_date
         enrollment.end_reason = reason
@@ -397,6 +399,19 @@ def application_approve(
             )
     day_before = effective - timedelta(days=1)
     previous_medi_cal = _active_on_or_after(beneficiary, EnrollmentKind.MEDI_CAL, effective)
+    # Already in the aligned Medi-Cal plan (loaded from the state's file, or kept after leaving
+    # a Medi-Medi Plan): that enrollment continues, linked to the new one, not ended and re-added.
+    kept = next(
+        (
+            e
+            for e in previous_medi_cal
+            if e.medi_cal_plan_id == area.aligned_medi_cal_plan_id
+            and e.start_date <= effective
+            and e.end_date is None
+        ),
+        None,
+    )
+    previous_medi_cal = [e for e in previous_medi_cal if e is not kept]
     try:
         for old in [*current, *previous_medi_cal]:
             _end(old, day_before, EndReason.PLAN_SWITCH, actor=actor, requested_on=today)
@@ -407,14 +422,19 @@ def application_approve(
             start_date=effective,
             application=locked,
         )
-        medi_cal = Enrollment.objects.create(
-            beneficiary=beneficiary,
-            kind=EnrollmentKind.MEDI_CAL,
-            medi_cal_plan=area.aligned_medi_cal_plan,
-            start_date=effective,
-            aligned_with=medi_medi,
-            application=locked,
-        )
+        if kept is not None:
+            kept.aligned_with = medi_medi
+            kept.save(update_fields=["aligned_with", "updated_at"])
+            medi_cal = kept
+        else:
+            medi_cal = Enrollment.objects.create(
+                beneficiary=beneficiary,
+                kind=EnrollmentKind.MEDI_CAL,
+                medi_cal_plan=area.aligned_medi_cal_plan,
+                start_date=effective,
+                aligned_with=medi_medi,
+                application=locked,
+            )
     except IntegrityError as exc:  # the exclusion constraint: a race the locks did not see
         raise Conflict("A conflicting enrollment was written at the same time.") from exc
     locked.approval_determination = recheck
@@ -427,7 +447,11 @@ def application_approve(
         action="create",
         object_type="enrollment",
         object_id=medi_medi.pk,
-        detail={"application": locked.pk, "switched_from": [e.pk for e in current]},
+        detail={
+            "application": locked.pk,
+            "switched_from": [e.pk for e in current],
+            "medi_cal_kept": kept.pk if kept is not None else None,
+        },
     )
     notifications.enrolled(
         locked,

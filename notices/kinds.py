@@ -31,6 +31,8 @@ REQUIRED_CONTEXT: dict[str, tuple[str, ...]] = {
     NoticeKind.COUNTY_TRANSITION_60: ("county_name", "availability_date"),
     NoticeKind.COUNTY_TRANSITION_30: ("county_name", "availability_date"),
     NoticeKind.ID_CARD: ("plan_name", "medi_cal_plan_name", "effective_date", "mbi"),
+    NoticeKind.DEEMING_PERIOD: ("plan_name", "first_month_without", "deeming_until"),
+    NoticeKind.INVOLUNTARY_DISENROLLMENT: ("plan_name", "end_date", "reason"),
 }
 
 OPTIONAL_CONTEXT: dict[str, tuple[str, ...]] = {
@@ -43,7 +45,12 @@ OPTIONAL_CONTEXT: dict[str, tuple[str, ...]] = {
     NoticeKind.COUNTY_TRANSITION_60: ("plans",),
     NoticeKind.COUNTY_TRANSITION_30: ("plans",),
     NoticeKind.ID_CARD: ("contract_id",),
+    NoticeKind.DEEMING_PERIOD: ("medi_cal_plan_name",),
+    NoticeKind.INVOLUNTARY_DISENROLLMENT: ("medi_cal_plan_name", "county_name", "plans"),
 }
+
+# Why an involuntary disenrollment letter is sent (its ``reason``): each has its own paragraph.
+INVOLUNTARY_REASONS = frozenset({"medicare_ended", "moved", "incarcerated", "deeming_ended"})
 
 DATE_KEYS = frozenset(
     {
@@ -56,6 +63,8 @@ DATE_KEYS = frozenset(
         "old_plan_end_date",
         "new_plan_start_date",
         "availability_date",
+        "first_month_without",
+        "deeming_until",
     }
 )
 
@@ -115,6 +124,11 @@ def context_check(kind: str, context: dict[str, Any]) -> None:
             isinstance(r, dict) and (r.get("code") or r.get("message")) for r in reasons
         ):
             raise InvalidNotice("denial reasons must be a list of {code, message}")
+    if (
+        kind == NoticeKind.INVOLUNTARY_DISENROLLMENT
+        and context["reason"] not in INVOLUNTARY_REASONS
+    ):
+        raise InvalidNotice(f"reason must be one of {', '.join(sorted(INVOLUNTARY_REASONS))}")
     plans = context.get("plans")
     if plans is not None and not (
         isinstance(plans, list) and all(isinstance(p, dict) and p.get("name") for p in plans)

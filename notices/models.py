@@ -23,6 +23,8 @@ class NoticeKind(models.TextChoices):
     COUNTY_TRANSITION_60 = "county_transition_60", "County transition, 60 days before"
     COUNTY_TRANSITION_30 = "county_transition_30", "County transition, 30 days before"
     ID_CARD = "id_card", "Member ID card"
+    DEEMING_PERIOD = "deeming_period", "Medi-Cal ended: deeming period"
+    INVOLUNTARY_DISENROLLMENT = "involuntary_disenrollment", "Involuntary disenrollment"
 
 
 class NoticeStatus(models.TextChoices):

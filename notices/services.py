@@ -254,6 +254,26 @@ def notice_cancel_pending(*, idempotency_key_prefix: str, reason: str = "") -> i
     return count
 
 
+def notice_cancel_queued_to(*, recipient_key: str, reason: str = "") -> int:
+    """Cancel every queued, unsent notice to one recipient; return how many.
+
+    Used when the state reports a member's death: nothing more is sent to them. Rows already
+    sending or sent are left.
+    """
+    if not recipient_key or not recipient_key.strip():
+        raise InvalidNotice("cancelling needs a recipient key")
+    with transaction.atomic():
+        count = Notice.objects.filter(
+            status=NoticeStatus.QUEUED, recipient_key=recipient_key
+        ).update(
+            status=NoticeStatus.CANCELLED,
+            cancelled_at=timezone.now(),
+            last_error=(f"cancelled: {reason}" if reason else "cancelled")[:2000],
+        )
+    logger.info("notices cancelled: %s (by recipient)", count)
+    return count
+
+
 # --- Delivery --------------------------------------------------------------------------------
 
 

@@ -19,3 +19,10 @@ class BeneficiaryEnrollmentSerializer(serializers.Serializer):
     cancelled = serializers.BooleanField()
     end_reason = serializers.ChoiceField(choices=EndReason.choices, allow_null=True)
     aligned_with = serializers.IntegerField(allow_null=True)
+    deeming_until = serializers.DateField(
+        allow_null=True,
+        help_text=(
+            "Medi-Medi only: full Medi-Cal was lost; the plan continues through this day unless "
+            "Medi-Cal returns. Null otherwise (and for another organization's enrollment)."
+        ),
+    )

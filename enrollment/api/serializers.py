@@ -79,6 +79,7 @@ class EnrollmentSerializer(serializers.ModelSerializer):
             "end_date",
             "cancelled",
             "end_reason",
+            "deeming_until",
             "aligned_with",
             "application",
         ]

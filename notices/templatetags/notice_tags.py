@@ -38,6 +38,13 @@ def dayafter(value: object) -> datetime.date | None:
 
 
 @register.filter
+def daybefore(value: object) -> datetime.date | None:
+    """Return the day before a date: when coverage that stops at ``value`` last covers."""
+    day = _as_date(value)
+    return day - datetime.timedelta(days=1) if day else None
+
+
+@register.filter
 def applyfrom(value: object) -> datetime.date | None:
     """Return the first day a person may apply for coverage starting no earlier than ``value``.
 

@@ -63,6 +63,19 @@ CONTEXTS: dict[str, dict[str, Any]] = {
         "plans": [{"name": "Example Medi-Medi Plan", "medi_cal_plan_name": "Example Medi-Cal"}],
     },
     "county_transition_30": {"county_name": "Kern", "availability_date": "2027-01-01"},
+    "deeming_period": {
+        "plan_name": "CareAdvantage",
+        "first_month_without": "2027-02-01",
+        "deeming_until": "2027-05-31",
+        "medi_cal_plan_name": "Health Plan of San Mateo",
+    },
+    "involuntary_disenrollment": {
+        "plan_name": "CareAdvantage",
+        "end_date": "2026-12-31",
+        "reason": "moved",
+        "county_name": "Kern",
+        "plans": [{"name": "Example Medi-Medi Plan", "medi_cal_plan_name": "Example Medi-Cal"}],
+    },
     "id_card": {
         "plan_name": "CareAdvantage",
         "medi_cal_plan_name": "Health Plan of San Mateo",

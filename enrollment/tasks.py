@@ -1,0 +1,20 @@
+"""Celery tasks of enrollment. Arguments are ids only; each task calls a service."""
+
+from celery import shared_task
+
+from eligibility.selectors import california_today
+from enrollment.changes import deeming_due, enrollment_deeming_end
+
+
+@shared_task(acks_late=True)
+def deeming_periods_end() -> int:
+    """Daily: end the Medi-Medi enrollments whose deeming period passed without Medi-Cal.
+
+    Each is ended in its own transaction by ``enrollment_deeming_end``, which re-checks under
+    the row lock, so a second run (or two beat runs at once) ends nothing twice.
+    """
+    today = california_today()
+    return sum(
+        enrollment_deeming_end(enrollment_id=pk, today=today) is not None
+        for pk in deeming_due(today)
+    )
