@@ -102,7 +102,7 @@ class ImportReportSerializer(_ImportFields):
         help_text="True when this upload's content was imported before: nothing was written."
     )
     seconds = serializers.FloatField()
-    errors = ImportErrorSerializer(
+    errors = ImportErrorSerializer(  # type: ignore[assignment]
         many=True, help_text="The first errors (1000 at most); all of them: errors.csv."
     )
     progress = ImportProgressSerializer(
@@ -197,7 +197,7 @@ class ImportErrorsCsvView(APIView):
         responses={
             (200, "text/csv"): OpenApiTypes.STR,
             (404, "application/json"): NO_IMPORT,
-        }
+        },
     )
     def get(self, request: Request, pk: int) -> StreamingHttpResponse:
         import_id = int(pk)

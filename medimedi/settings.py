@@ -290,6 +290,9 @@ SPECTACULAR_SETTINGS = {
         "ReviewKindEnum": "enrollment.models.ReviewKind",
         "ReviewStatusEnum": "enrollment.models.ReviewStatus",
         "ReviewDecisionEnum": "enrollment.models.ReviewDecision",
+        "ImportStatusEnum": "interchange.models.ImportStatus",
+        "ImportKindEnum": "interchange.models.ImportKind",
+        "ImportFormatEnum": "interchange.models.ImportFormat",
     },
 }
 

@@ -19,6 +19,7 @@ urlpatterns = [
     re_path(r"^api/v1/auth/logout/?$", LogoutView.as_view(), name="auth-logout"),
     path("api/v1/", include("eligibility.api.urls")),
     path("api/v1/", include("enrollment.api.urls")),
+    path("api/v1/", include("interchange.urls")),
     path("", include("enrollment.urls")),
     path("", include("eligibility.urls")),
 ]

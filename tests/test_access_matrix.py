@@ -23,6 +23,7 @@ from accounts.models import User
 from eligibility.models import Organization
 from enrollment.models import Enrollment, EnrollmentKind, ReviewKind
 from enrollment.reviews import review_item_open
+from interchange.models import EligibilityImport
 from tests.auth_helpers import login_verified
 from tests.enrollment.conftest import Letters, enrolled_member
 from tests.factories import AdminFactory, BeneficiaryFactory, StaffFactory, UserFactory
@@ -52,6 +53,14 @@ class Row:
 def _(method: str, path: Callable[[Ids], str], *expect: int, body: Any = None) -> Row:
     assert len(expect) == len(ROLES)
     return Row(method, path, expect, body)
+
+
+def _import_id() -> int:
+    """An eligibility import to ask about, made inside the request's rolled-back savepoint."""
+    imp, _ = EligibilityImport.objects.get_or_create(
+        file_sha256="0" * 64, defaults={"format": "csv", "kind": "full", "status": "done"}
+    )
+    return imp.pk
 
 
 # Routes outside the member-data policy (public pages, sign-in, the admin site) are listed with
@@ -244,6 +253,17 @@ MATRIX: dict[str, Row] = {
     ),
     "api-notice-resend": _(
         "post", lambda i: f"/api/v1/notices/{i.notice}/resend", 401, 403, 403, 201, 404, 201
+    ),
+    # Eligibility imports: admins only. The upload (POST on the list's route, multipart) is
+    # asked of every role in tests/interchange/test_imports_api.py.
+    "api-import-list": _("get", lambda i: "/api/v1/imports", 401, 403, 403, 403, 403, 200),
+    "api-import-detail": _(
+        "get", lambda i: f"/api/v1/imports/{_import_id()}", 401, 403, 403, 403, 403, 200
+    ),
+    "api-import-errors": _(
+        "get",
+        lambda i: f"/api/v1/imports/{_import_id()}/errors.csv",
+        *(401, 403, 403, 403, 403, 200),
     ),
 }
 
