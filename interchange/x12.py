@@ -104,6 +104,16 @@ def county_fips(code: str) -> str | None:
     return None
 
 
+_COUNTIES: Final = {
+    code: fips
+    for n in range(1, 59)
+    for code, fips in (
+        (f"{n:02d}", f"06{2 * n - 1:03d}"),
+        (f"06{2 * n - 1:03d}", f"06{2 * n - 1:03d}"),
+    )
+}
+
+
 def _d8(text: str) -> str:
     """CCYYMMDD -> YYYY-MM-DD; anything else is kept as sent, for the check to report."""
     text = text.strip()
@@ -157,12 +167,12 @@ class X12File:
         self._term = "~"
         self._isa13 = ""
         self._rest = ""
-        self._terms = 0
         self._terms_newline = 0
         self._terms_space = 0
         self._after_term = False
         self._unknown_categories: set[str] = set()
         self._month_text = ""
+        self._month_d8 = ("", "")
         self._records: Iterator[RawRecord | None] | None = None
         self._consumed = False
 
@@ -231,7 +241,6 @@ class X12File:
         self._sep, self._sub, self._term = sep, sub, term
         self._isa13 = elements[12]
         self._rest = head[sixteenth + 3 :]
-        self._terms = 1
         self._after_term = True
         if self._stream.seekable():
             self._check_tail()
@@ -262,15 +271,16 @@ class X12File:
     def _clean(self, text: str) -> str:
         """Drop line breaks and blanks after terminators; count them for the warnings."""
         term = self._term
-        self._terms += text.count(term)
         if self._after_term and text[:1] in ("\r", "\n", " "):
             self._terms_newline += 1  # the terminator ended the chunk before
         self._after_term = text.endswith(term)
         if term not in "\r\n":
             if "\n" in text or "\r" in text:
-                self._terms_newline += (
-                    text.count(term + "\n") + text.count(term + "\r") + text.count(term + " ")
-                )
+                self._terms_newline += text.count(term + "\n")
+                if "\r" in text:
+                    self._terms_newline += text.count(term + "\r")
+                if term + " \n" in text or term + " \r" in text:
+                    self._terms_newline += text.count(term + " \n") + text.count(term + " \r")
                 text = text.replace("\r", "").replace("\n", "")
         elif term == "\n":
             text = text.replace("\r", "")
@@ -333,6 +343,7 @@ class X12File:
                 "(the date the file was created)"
             )
         self._month_text = f"{self.file_month:%Y-%m}"
+        self._month_d8 = (f"{self.file_month:%Y%m}01", f"{self.file_month:%Y%m}31")
 
     def _parse(self) -> Iterator[RawRecord | None]:
         """Every member; None once, when the header is read and the first member begins."""
@@ -385,7 +396,12 @@ class X12File:
                         if ctx == _REPORTING:
                             if q == "007":
                                 if category is not None:
-                                    v[category] = _d8(el[3].split("-")[0])
+                                    d = el[3]
+                                    v[category] = (
+                                        f"{d[:4]}-{d[4:6]}-{d[6:]}"
+                                        if len(d) == 8 and d.isdigit()
+                                        else _d8(d.split("-")[0])
+                                    )
                                 elif ranged is not None:
                                     dates = el[3].split("-")
                                     v[ranged[0]] = _d8(dates[0])
@@ -407,9 +423,12 @@ class X12File:
                         category = ranged = None
                     elif sid == "N1":
                         if ctx == _REPORTING:
-                            name = " ".join(el[2].upper().split())
-                            category = categories.get(name)
-                            ranged = RANGE_CATEGORIES.get(name) if category is None else None
+                            category = categories.get(el[2])
+                            ranged = None
+                            if category is None:
+                                name = " ".join(el[2].upper().split())
+                                category = categories.get(name)
+                                ranged = RANGE_CATEGORIES.get(name) if category is None else None
                             if category is None and ranged is None:
                                 unknown = self._unknown_categories
                                 if len(unknown) < _UNKNOWN_CATEGORY_LIMIT:
@@ -437,7 +456,14 @@ class X12File:
                             n4 = el[1:7]
                     elif sid == "DMG":
                         if ctx == _NAME:
-                            v["date_of_birth"] = _d8(el[2]) if el[1] == "D8" else el[2].strip()
+                            d = el[2]
+                            v["date_of_birth"] = (
+                                f"{d[:4]}-{d[4:6]}-{d[6:]}"
+                                if len(d) == 8 and d.isdigit() and el[1] == "D8"
+                                else _d8(d)
+                                if el[1] == "D8"
+                                else d.strip()
+                            )
                             if len(el) > 3:
                                 v["sex"] = el[3].strip()
                     elif sid == "PER":
@@ -653,10 +679,10 @@ class X12File:
         if not started:
             self._decide_month(header_dates, bgn_date)
             yield None
-        self._closing_warnings()
+        self._closing_warnings(n)
 
-    def _closing_warnings(self) -> None:
-        breaks, terms = self._terms_newline, self._terms
+    def _closing_warnings(self, segments: int) -> None:
+        breaks, terms = self._terms_newline, segments
         if 0 < breaks < terms - 1:
             self.warnings.append(
                 f"a line break follows {breaks} of {terms} segment terminators (read either way)"
@@ -703,7 +729,7 @@ class X12File:
             )
             code = n4[5].strip() if n4[4].strip() == "CY" else ""
             if code:
-                fips = county_fips(code)
+                fips = _COUNTIES.get(code)
                 if fips is None:
                     v["county_fips"] = code
                     where = f" (N402 state {state})" if state and state != "CA" else ""
@@ -728,8 +754,7 @@ class X12File:
                 )
 
         if hds:
-            first = self._month_text.replace("-", "") + "01"
-            last = first[:6] + "31"
+            first, last = self._month_d8
             chosen = None
             for hd in hds:
                 if hd[0] and hd[0] <= last and (not hd[1] or hd[1] >= first):
@@ -753,8 +778,10 @@ class X12File:
                         "INS03 024 ends the coverage but no DTP*349 or DTP*357 gives its end",
                     )
                 )
-        v["medi_cal_start"] = _d8(start)
-        v["medi_cal_end"] = _d8(end)
+        if start:
+            v["medi_cal_start"] = _d8(start)
+        if end:
+            v["medi_cal_end"] = _d8(end)
         if death:
             v["date_of_death"] = _d8(death)
 
