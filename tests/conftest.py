@@ -86,8 +86,9 @@ def _empty_cache() -> None:
 
 @pytest.fixture(autouse=True)
 def _media_root(settings: Any, tmp_path: Any) -> None:
-    """Letters a test renders are stored in its own temporary folder."""
+    """Letters a test renders, and eligibility files it uploads, stay in its temporary folder."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.INTERCHANGE_UPLOAD_DIR = str(tmp_path / "imports")
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ Signed in as an admin with the second factor, as the admin site requires."""
 
 import csv
 import io
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,7 +24,8 @@ from tests.auth_helpers import login_verified
 from tests.factories import AdminFactory, StaffFactory, UserFactory
 from tests.interchange.test_imports_api import a_file_missing_a_column, a_file_with_errors
 
-pytestmark = pytest.mark.django_db
+# Uploads are read by the Celery task in this process (also on CI's Redis run, with no worker).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tasks_in_process")]
 
 CHANGELIST = "/admin/interchange/eligibilityimport/"
 UPLOAD = "/admin/interchange/eligibilityimport/upload/"
@@ -33,11 +33,6 @@ UPLOAD = "/admin/interchange/eligibilityimport/upload/"
 
 def page_of(import_id: int) -> str:
     return reverse("admin:interchange_eligibilityimport_report", args=[import_id])
-
-
-@pytest.fixture(autouse=True)
-def _upload_dir(settings: Any, tmp_path: Path) -> None:
-    settings.INTERCHANGE_UPLOAD_DIR = str(tmp_path / "imports")
 
 
 @pytest.fixture

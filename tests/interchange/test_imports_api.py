@@ -17,7 +17,8 @@ from interchange.records import COLUMNS
 from tests.auth_helpers import login_verified
 from tests.factories import AdminFactory, BeneficiaryFactory, StaffFactory, UserFactory
 
-pytestmark = pytest.mark.django_db
+# Uploads are read by the Celery task in this process (also on CI's Redis run, with no worker).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tasks_in_process")]
 
 
 def person(n: int, **overrides: str) -> dict[str, str]:
@@ -68,11 +69,6 @@ def a_file_with_errors() -> bytes:
 
 def a_file_missing_a_column() -> bytes:
     return csv_bytes([person(1)], columns=tuple(c for c in COLUMNS if c != "county_fips"))
-
-
-@pytest.fixture(autouse=True)
-def _upload_dir(settings: Any, tmp_path: Path) -> None:
-    settings.INTERCHANGE_UPLOAD_DIR = str(tmp_path / "imports")
 
 
 @pytest.fixture
