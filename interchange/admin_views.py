@@ -72,7 +72,13 @@ def import_upload_view(model_admin: admin.ModelAdmin, request: HttpRequest) -> H
         except UnreadableFile as error:
             form.add_error(None, str(error))
         else:
-            if duplicate:
+            if duplicate and imp.status in selectors.IMPORT_ACTIVE:
+                messages.warning(
+                    request,
+                    f"This file is already being imported (import {imp.pk}, same content): "
+                    "it is not read twice. Its progress is below.",
+                )
+            elif duplicate:
                 messages.warning(
                     request,
                     f"This file was imported before (import {imp.pk}, same content): "

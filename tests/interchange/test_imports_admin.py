@@ -223,3 +223,22 @@ def test_staff_and_members_cannot_open_the_imports_pages(client: Client) -> None
     sent = signed_in.post(UPLOAD, {"file": SimpleUploadedFile("a.csv", b"x"), "kind": "full"})
     assert sent.status_code == 403
     assert EligibilityImport.objects.count() == 1
+
+
+def test_uploading_a_file_still_being_imported_says_so(admin_client_: Client) -> None:
+    content = a_file_with_errors()
+    # Sent without running the task: the import stays queued.
+    first = admin_client_.post(
+        UPLOAD, {"file": SimpleUploadedFile("jan.csv", content), "kind": "full"}
+    )
+    imp = EligibilityImport.objects.get()
+    assert imp.status == ImportStatus.QUEUED
+
+    again = admin_client_.post(
+        UPLOAD, {"file": SimpleUploadedFile("jan.csv", content), "kind": "full"}
+    )
+
+    assert again["Location"] == first["Location"] == page_of(imp.pk)
+    html = admin_client_.get(again["Location"]).content.decode()
+    assert f"This file is already being imported (import {imp.pk}" in html
+    assert EligibilityImport.objects.count() == 1
