@@ -15,7 +15,8 @@ from tests.enrollment.conftest import at
 from tests.enrollment.test_invariant_properties import assert_aligned_every_day
 from tests.factories import AdminFactory, BeneficiaryFactory
 
-pytestmark = pytest.mark.django_db
+# Letters are delivered in process, even on the Redis run, so their rendering can be read.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tasks_in_process")]
 
 FEB_2027 = date(2027, 2, 1)
 

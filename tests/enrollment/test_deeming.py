@@ -18,7 +18,8 @@ from enrollment.tasks import deeming_periods_end
 from tests.enrollment.test_changes import apply, change, enroll, letters, refreshed
 from tests.enrollment.test_invariant_properties import assert_aligned_every_day
 
-pytestmark = pytest.mark.django_db
+# Letters are delivered in process, even on the Redis run, so their rendering can be read.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tasks_in_process")]
 
 
 @pytest.mark.parametrize(

@@ -100,8 +100,8 @@ def assert_invariant(beneficiary_id: int, county: County) -> None:
         key=lambda r: r.start_date,
         default=None,
     )
-    if latest is not None and latest.deeming_until is None:
-        # The latest Medi-Medi enrollment's Medi-Cal enrollment (made or kept) points at it.
+    if latest is not None and latest.end_date is None and latest.deeming_until is None:
+        # The open Medi-Medi enrollment's Medi-Cal enrollment (made or kept) points at it.
         assert any(r.aligned_with_id == latest.pk for r in rows), latest
     assert_aligned_every_day(beneficiary_id, county)
 
