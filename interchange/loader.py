@@ -31,6 +31,9 @@ from eligibility.models import Beneficiary
 from interchange.records import STAGING_COLUMNS
 
 STAGE = "interchange_stage"
+# Absences from a full file above both this count and the setting's share of the people on
+# record are not reviewed one by one: the file is more likely partial than the month unusual.
+ABSENT_REVIEW_MIN = 100
 TOUCHED = "interchange_touched"
 _DATE_COLUMNS = frozenset(
     {
@@ -245,7 +248,8 @@ class Loader:
         "AND (e.end_date IS NULL OR e.end_date >= %(fm)s) ORDER BY e.id LIMIT 1)"
     )
 
-    def changes_record(self, *, full_file: bool) -> None:
+    def changes_record(self, *, full_file: bool, absent_share: float) -> str | None:
+        """Record the changes; return a warning when a full file misses too many people."""
         d = self.dialect
         p: dict[str, Any] = {"imp": self.import_id, "fm": self.file_month}
         head = (
@@ -306,13 +310,27 @@ class Loader:
                     f"WHERE {where}{tail}",
                     p,
                 )
-            if full_file:
-                cursor.execute(
-                    f"{head}SELECT %(imp)s, b.id, 'not_in_file', {d.json()}, NULL "
-                    "FROM eligibility_beneficiary b WHERE b.date_of_death IS NULL AND NOT EXISTS "
-                    f"(SELECT 1 FROM {STAGE} s WHERE s.cin = b.cin){tail}",
-                    p,
+            if not full_file:
+                return None
+            absent = (
+                "FROM eligibility_beneficiary b WHERE b.date_of_death IS NULL AND NOT EXISTS "
+                f"(SELECT 1 FROM {STAGE} s WHERE s.cin = b.cin)"
+            )
+            cursor.execute(f"SELECT count(*) {absent}")
+            missing = int(cursor.fetchone()[0])
+            cursor.execute("SELECT count(*) FROM eligibility_beneficiary")
+            on_record = int(cursor.fetchone()[0])
+            if missing > ABSENT_REVIEW_MIN and missing > absent_share * on_record:
+                # Not a month's churn: a partial file sent as full, or the wrong file.
+                return (
+                    f"{missing} of {on_record} people on record are not in this full file: more "
+                    f"than {absent_share:.0%}, so no 'not in this month's file' review was opened. "
+                    "Was it a change file?"
                 )
+            cursor.execute(
+                f"{head}SELECT %(imp)s, b.id, 'not_in_file', {d.json()}, NULL {absent}{tail}", p
+            )
+        return None
 
     # -- 5. the merge ----------------------------------------------------------------------
 

@@ -341,6 +341,13 @@ def record_check(
         add(RecordError("lawfully_present", "FORMAT", "lawfully_present is not Y or N"))
 
     if errors:
+        if raw.problems:
+            # The reader's own explanation of a field (an X12 county outside California, say)
+            # replaces the generic one for the same field.
+            explained = {p.field for p in raw.problems}
+            errors = list(raw.problems) + [
+                e for e in errors[len(raw.problems) :] if e.field not in explained
+            ]
         return None, errors
     return (
         raw.position,

@@ -56,6 +56,7 @@ from interchange.models import (
     ImportStatus,
 )
 from interchange.records import RawRecord, RecordError, parse_month, record_check
+from interchange.x12 import read_x12
 
 # How many errors the report carries; every error is kept on the import (API, CSV download).
 REPORT_ERROR_LIMIT = 1000
@@ -140,8 +141,6 @@ def _records_with_month(
 def _open_reader(stream: BinaryIO, fmt: str) -> tuple[Iterator[RawRecord], date | None, list[str]]:
     """The records, the month the file declares (X12) and the reader's warnings."""
     if fmt == ImportFormat.X12:
-        from interchange.x12 import read_x12
-
         x12 = read_x12(stream)
         return iter(x12.records()), x12.file_month, x12.warnings
     csv_file = read_csv(stream)
@@ -221,7 +220,12 @@ def _load(
     _progress_report(imp.pk, progress, reading.records, total_bytes, total_bytes, "merging")
     refused = loader.contradictions_refuse(position_column=position_field)
     loader.people_find()
-    loader.changes_record(full_file=kind == ImportKind.FULL)
+    warning = loader.changes_record(
+        full_file=kind == ImportKind.FULL,
+        absent_share=settings.INTERCHANGE_ABSENT_REVIEW_MAX_SHARE,
+    )
+    if warning:
+        imp.warnings.append(warning)
     counts = loader.merge()
     loader.stage_drop()
     imp.records = reading.records

@@ -544,7 +544,9 @@ class X12File:
                         subscriber = (None, None)
                         count = el[1]
                         if not _same(count, str(n - st_at + 1)):
-                            raise UnreadableFile(
+                            # Real senders miscount (the MMIS sample says 73 of its 74); the
+                            # control numbers still close the set, so read it and say so.
+                            self.warnings.append(
                                 f"SE01 of transaction set {st_ctl} says {count.strip() or 'nothing'}"
                                 f" segments; it has {n - st_at + 1} (ST to SE)."
                             )

@@ -440,6 +440,12 @@ INTERCHANGE_UPLOAD_DIR = os.environ.get(
     "INTERCHANGE_UPLOAD_DIR", str(BASE_DIR / "var" / "imports")
 )
 
+# A full eligibility file missing more than this share of the people on record (and more
+# than 100 of them) opens no "not in this month's file" review per person, only a warning.
+INTERCHANGE_ABSENT_REVIEW_MAX_SHARE = float(
+    os.environ.get("INTERCHANGE_ABSENT_REVIEW_MAX_SHARE", "0.05")
+)
+
 # How long a member keeps a Medi-Medi Plan after temporarily losing Medi-Cal (42 CFR 422.52(d):
 # 30 days to 6 months). Health Plan of San Mateo uses 4 months.
 DEEMING_PERIOD_MONTHS = int(os.environ.get("DEEMING_PERIOD_MONTHS", "4"))
