@@ -209,7 +209,8 @@ def _load(
                     )
 
         loader.stage_create()
-        loader.stage_rows(rows())
+        with loader.step("file read, checked and staged"):
+            loader.stage_rows(rows())
         # Errors are written once the staging COPY has finished (one statement at a time on a
         # connection); they are a small share of a real file.
         for start in range(0, len(reading.pending_errors), _ERROR_BATCH):
@@ -218,12 +219,15 @@ def _load(
             )
         reading.pending_errors.clear()
     _progress_report(imp.pk, progress, reading.records, total_bytes, total_bytes, "merging")
-    refused = loader.contradictions_refuse(position_column=position_field)
-    loader.people_find()
-    warning = loader.changes_record(
-        full_file=kind == ImportKind.FULL,
-        absent_share=settings.INTERCHANGE_ABSENT_REVIEW_MAX_SHARE,
-    )
+    with loader.step("contradictions refused"):
+        refused = loader.contradictions_refuse(position_column=position_field)
+    with loader.step("people found"):
+        loader.people_find()
+    with loader.step("changes recorded"):
+        warning = loader.changes_record(
+            full_file=kind == ImportKind.FULL,
+            absent_share=settings.INTERCHANGE_ABSENT_REVIEW_MAX_SHARE,
+        )
     if warning:
         imp.warnings.append(warning)
     counts = loader.merge()

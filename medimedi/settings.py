@@ -436,9 +436,7 @@ IDENTITY_LINK_MAX_FAILURES_PER_IDENTIFIER = int(
 REFERENCE_CACHE_SECONDS = int(os.environ.get("REFERENCE_CACHE_SECONDS", "60"))
 
 # Where uploaded eligibility files wait for their import (admin page); named by content hash.
-INTERCHANGE_UPLOAD_DIR = os.environ.get(
-    "INTERCHANGE_UPLOAD_DIR", str(BASE_DIR / "var" / "imports")
-)
+INTERCHANGE_UPLOAD_DIR = os.environ.get("INTERCHANGE_UPLOAD_DIR", str(BASE_DIR / "var" / "imports"))
 
 # A full eligibility file missing more than this share of the people on record (and more
 # than 100 of them) opens no "not in this month's file" review per person, only a warning.
