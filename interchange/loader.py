@@ -108,6 +108,12 @@ class _Dialect:
     def json(self, *pairs: str) -> str:
         return f"{'json_build_object' if self.postgres else 'json_object'}({', '.join(pairs)})"
 
+    def month_end(self, expression: str) -> str:
+        """The last day of the month of a date."""
+        if self.postgres:
+            return f"(date_trunc('month', {expression}) + interval '1 month - 1 day')::date"
+        return f"date({expression}, 'start of month', '+1 month', '-1 day')"
+
     def true(self) -> str:
         return "true" if self.postgres else "1"
 
@@ -460,7 +466,8 @@ class Loader:
         )
 
     def _medi_cal_plans_merge(self, cursor: Any) -> None:
-        """Move the Medi-Cal plan enrollment of people in no Medi-Medi Plan to the file's plan.
+        """Move the Medi-Cal plan enrollment of people in no Medi-Medi Plan to the file's plan,
+        and end it for those who died.
 
         A member of a Medi-Medi Plan keeps the aligned plan: a different plan in the file is a
         change for staff to review (``medi_cal_plan``), never moved here.
@@ -474,10 +481,35 @@ class Loader:
             "note": f"State eligibility file {self.file_month:%Y-%m}",
         }
         no_medi_medi = "NOT " + self._OPEN_MEDI_MEDI.format(bid="s.bid")
+        # A death ends the Medi-Cal plan enrollment on the last day of the month of death
+        # (cancelled if it starts later); a member of a Medi-Medi Plan is enrollment's to end.
+        death_month_end = d.month_end("s.date_of_death")
+        of_the_dead = (
+            f"{target}.beneficiary_id = s.bid AND {target}.kind = 'medi_cal' AND NOT "
+            f"{target}.cancelled AND s.date_of_death IS NOT NULL AND {no_medi_medi} AND "
+            f"({target}.end_date IS NULL OR {target}.end_date > {death_month_end})"
+        )
+        self._returning_into_touched(
+            cursor,
+            f"UPDATE {target} SET end_date = {death_month_end}, end_reason = 'died', "
+            f"end_note = %(note)s, updated_at = %(now)s FROM {STAGE} s "
+            f"WHERE {of_the_dead} AND {target}.start_date <= {death_month_end}",
+            f"{target}.beneficiary_id",
+            p,
+        )
+        self._returning_into_touched(
+            cursor,
+            f"UPDATE {target} SET cancelled = {d.true()}, end_date = {target}.start_date, "
+            "end_reason = 'died', end_note = %(note)s, updated_at = %(now)s "
+            f"FROM {STAGE} s WHERE {of_the_dead} AND {target}.start_date > {death_month_end}",
+            f"{target}.beneficiary_id",
+            p,
+        )
         differs = (
             f"{target}.beneficiary_id = s.bid AND {target}.kind = 'medi_cal' AND NOT "
             f"{target}.cancelled AND ({target}.end_date IS NULL OR {target}.end_date >= %(fm)s) "
-            f"AND {target}.medi_cal_plan_id IS DISTINCT FROM s.plan_id AND {no_medi_medi}"
+            f"AND {target}.medi_cal_plan_id IS DISTINCT FROM s.plan_id AND {no_medi_medi} "
+            "AND s.date_of_death IS NULL"
         )
         self._returning_into_touched(
             cursor,
@@ -500,7 +532,8 @@ class Loader:
             f"INSERT INTO {target} (beneficiary_id, kind, medi_cal_plan_id, start_date, "
             "cancelled, end_reason, end_note, created_at, updated_at) "
             f"SELECT s.bid, 'medi_cal', s.plan_id, %(fm)s, {d.false()}, '', '', %(now)s, %(now)s "
-            f"FROM {STAGE} s WHERE s.plan_id IS NOT NULL AND {no_medi_medi} AND NOT EXISTS "
+            f"FROM {STAGE} s WHERE s.plan_id IS NOT NULL AND s.date_of_death IS NULL "
+            f"AND {no_medi_medi} AND NOT EXISTS "
             "(SELECT 1 FROM enrollment_enrollment e WHERE e.beneficiary_id = s.bid AND "
             "e.kind = 'medi_cal' AND NOT e.cancelled AND (e.end_date IS NULL OR e.end_date >= %(fm)s))",
             "beneficiary_id",

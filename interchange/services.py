@@ -281,15 +281,13 @@ def _changes_apply(imp: EligibilityImport, *, today: date) -> int:
     in_medi_medi = Exists(
         Enrollment.objects.filter(current, beneficiary_id=person, kind="medi_medi", cancelled=False)
     )
-    enrolled_at_all = Exists(
-        Enrollment.objects.filter(current, beneficiary_id=person, cancelled=False)
-    )
     letters_queued = Exists(
         BeneficiaryLetter.objects.filter(beneficiary_id=person, notice__status="queued")
     )
     acts = (
         Q(kind=ChangeKind.NOT_IN_FILE)
-        | (Q(kind=ChangeKind.DIED) & (enrolled_at_all | letters_queued))
+        # The merge ended the Medi-Cal plan enrollment of the dead in no Medi-Medi Plan.
+        | (Q(kind=ChangeKind.DIED) & (in_medi_medi | letters_queued))
         | (~Q(kind__in=[ChangeKind.DIED, ChangeKind.NOT_IN_FILE]) & in_medi_medi)
     )
     pending.exclude(acts).update(applied_at=timezone.now())

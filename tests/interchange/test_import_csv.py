@@ -350,3 +350,26 @@ def test_an_import_left_applying_resumes_with_the_changes_not_yet_applied(
     assert Beneficiary.objects.count() == people
     assert ReviewItem.objects.get().kind == "not_in_file"
     assert not EligibilityChange.objects.filter(applied_at__isnull=True).exists()
+
+
+def test_a_death_ends_the_medi_cal_plan_enrollment_on_the_last_day_of_that_month(
+    tmp_path: Path,
+) -> None:
+    run(write(tmp_path / "jan.csv", [person(1), person(2)]))
+
+    report = run(
+        write(
+            tmp_path / "feb.csv",
+            [person(1, file_month="2027-02", date_of_death="2027-01-17")],
+        ),
+        "--kind",
+        "changes",
+    )
+
+    assert report["events"] == {"died": 1}
+    ended = Enrollment.objects.get(beneficiary__cin="91000001A")
+    assert (ended.end_date, ended.end_reason, ended.cancelled) == (date(2027, 1, 31), "died", False)
+    assert Enrollment.objects.get(beneficiary__cin="91000002A").end_date is None
+    assert Beneficiary.objects.get(cin="91000001A").date_of_death == date(2027, 1, 17)
+    # In no Medi-Medi Plan: nothing for staff to decide.
+    assert not ReviewItem.objects.exists()
