@@ -550,8 +550,8 @@ def change(maker: People, values: dict[str, str], kind: str, month: int) -> None
         county = maker.fips_to_name[values["county_fips"]]
         values.update(maker.address(county))
     elif kind == "new_language":
-        old = values["language"]
-        while values["language"] in (old, ""):  # blank would keep what is on record
+        old = values["language"] or "en"  # blank is English (or what is on record)
+        while values["language"] in (old, ""):
             values["language"] = maker.languages[
                 _bisect(maker.language_cum, r.random() * maker.language_cum[-1])
             ]
