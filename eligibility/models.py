@@ -269,7 +269,9 @@ class Beneficiary(models.Model):
         help_text="The member account linked to this person, once they proved who they are.",
     )
     updated_at = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords()
+    # The monthly state file writes a history row per person changed: index only what the
+    # history is read by (the person's id, the date), not every unique field copied into it.
+    history = HistoricalRecords(no_db_index=["mbi", "cin", "county", "user"])
 
     class Meta:
         ordering = ["last_name", "first_name", "id"]

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db import connection
+from django.db import DatabaseError, connection
 
 from eligibility.models import Beneficiary
 from interchange.records import STAGING_COLUMNS
@@ -153,11 +153,28 @@ class Loader:
         columns = ", ".join(f"{name} {_sql_type(name)}" for name in self.columns)
         extra = "bid bigint, is_new boolean DEFAULT TRUE, msp_only_open date"
         with connection.cursor() as cursor:
+            if self.dialect.postgres:
+                self._session_tune(cursor)
             cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
             cursor.execute(f"DROP TABLE IF EXISTS {TOUCHED}")
             tail = " ON COMMIT DROP" if self.dialect.postgres else ""
             cursor.execute(f"CREATE TEMP TABLE {STAGE} ({columns}, {extra}){tail}")
             cursor.execute(f"CREATE TEMP TABLE {TOUCHED} (bid bigint){tail}")
+
+    @staticmethod
+    def _session_tune(cursor: Any) -> None:
+        """Memory for this transaction's joins and sorts, and for the staging table itself.
+
+        ``temp_buffers`` can only grow before the session's first temporary table; a worker
+        that imported before keeps its earlier size, which is only slower.
+        """
+        cursor.execute("SET LOCAL work_mem = '256MB'")
+        cursor.execute("SAVEPOINT interchange_tune")
+        try:
+            cursor.execute("SET temp_buffers = '512MB'")
+        except DatabaseError:
+            cursor.execute("ROLLBACK TO SAVEPOINT interchange_tune")
+        cursor.execute("RELEASE SAVEPOINT interchange_tune")
 
     def stage_rows(self, rows: Iterable[tuple[Any, ...]]) -> int:
         """Load the rows (``self.columns`` order); return how many."""
