@@ -23,7 +23,7 @@ from django.utils import timezone
 from accounts.errors import Conflict, DomainError, NotFound
 from accounts.models import User
 from accounts.services import audit_record
-from eligibility.models import Beneficiary, Organization
+from eligibility.models import Beneficiary, County, MediCalPlan, Organization
 from enrollment import access, services
 from enrollment.models import (
     REVIEW_TRANSITIONS,
@@ -211,14 +211,51 @@ class StaffReviewView:
     can_resolve: bool
 
 
+_DETAIL_LABELS = {
+    "file_month": "State file month",
+    "from_county": "County on record before",
+    "to_county": "County in the file",
+    "from_plan": "Medi-Cal plan on record",
+    "to_plan": "Medi-Cal plan in the file",
+    "first_month_without": "First month without full Medi-Cal",
+    "first_month_with": "First month with full Medi-Cal again",
+    "deeming_until": "Keeps the plan through",
+    "part": "Medicare part",
+    "end_date": "Medicare part ends",
+    "date_of_death": "Date of death",
+    "ends_on": "Enrollment ends on",
+    "ended": "Enrollments ended",
+    "medi_cal_ended": "Medi-Cal plan enrollments ended",
+}
+
+
+def _detail_text(key: str, value: Any) -> str:
+    """One detail value in words: names for county and plan ids, dates spelled out."""
+    if value is None:
+        return "None (fee-for-service Medi-Cal)" if key.endswith("_plan") else "None"
+    if key in ("from_county", "to_county"):
+        county = County.objects.filter(pk=value).first()
+        return county.name if county else f"County {value}"
+    if key in ("from_plan", "to_plan"):
+        plan = MediCalPlan.objects.filter(pk=value).first()
+        return plan.name if plan else f"Medi-Cal plan {value}"
+    if isinstance(value, list):
+        return ", ".join(f"Enrollment {item}" for item in value) or "None"
+    if isinstance(value, str):
+        try:
+            day = date.fromisoformat(value)
+        except ValueError:
+            return value
+        return f"{day:%B %Y}" if key.endswith("month") else f"{day:%B} {day.day}, {day.year}"
+    return value if isinstance(value, str) else json.dumps(value, sort_keys=True)
+
+
 def _detail_rows(detail: dict[str, Any]) -> list[tuple[str, str]]:
-    """The item's detail as labelled text (keys in words; lists and objects as JSON)."""
-    rows = []
-    for key, value in detail.items():
-        label = str(key).replace("_", " ").capitalize()
-        text = value if isinstance(value, str) else json.dumps(value, sort_keys=True)
-        rows.append((label, text))
-    return rows
+    """The item's detail as labelled text a person can read (no ids where a name exists)."""
+    return [
+        (_DETAIL_LABELS.get(key, str(key).replace("_", " ").capitalize()), _detail_text(key, value))
+        for key, value in detail.items()
+    ]
 
 
 def _status_label(value: str) -> str:

@@ -114,7 +114,11 @@ def import_page_view(
             events=sorted(view.report["events"].items()),
             errors=view.report["errors"][:PAGE_ERROR_LIMIT],
             page_error_limit=PAGE_ERROR_LIMIT,
-            refresh_seconds=REFRESH_SECONDS if view.active else None,
+            # WCAG 2.2.1: a page that reloads itself offers a way to stop it (?refresh=off).
+            refresh_seconds=(
+                REFRESH_SECONDS if view.active and request.GET.get("refresh") != "off" else None
+            ),
+            refresh_stopped=view.active and request.GET.get("refresh") == "off",
         ),
     )
 

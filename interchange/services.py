@@ -42,7 +42,7 @@ from eligibility.selectors import california_today
 from enrollment.changes import FactChange, fact_change_apply
 from enrollment.models import Enrollment
 from interchange.csv_reader import read_csv, sniff_format
-from interchange.errors import UnreadableFile
+from interchange.errors import OutOfOrderFile, UnreadableFile
 from interchange.loader import Loader
 from interchange.models import (
     IMPORT_TRANSITIONS,
@@ -168,6 +168,19 @@ def _load(
     with path.open("rb") as stream:
         records, declared_month, warnings = _open_reader(stream, fmt)
         file_month, records = _records_with_month(records, declared_month)
+        newer = (
+            EligibilityImport.objects.filter(
+                status__in=[ImportStatus.APPLYING, ImportStatus.DONE], file_month__gt=file_month
+            )
+            .exclude(pk=imp.pk)
+            .order_by("-file_month")
+            .first()
+        )
+        if newer is not None and newer.file_month is not None:
+            raise OutOfOrderFile(
+                f"A file for {newer.file_month:%Y-%m} was imported already (import {newer.pk}); "
+                f"this file's month {file_month:%Y-%m} is older and would put older facts back."
+            )
         imp.file_month = file_month
         imp.warnings = warnings
         loader = Loader(import_id=imp.pk, file_month=file_month, now=timezone.now())
@@ -341,6 +354,15 @@ def eligibility_import_file(
     imp = EligibilityImport.objects.filter(file_sha256=sha).first()
     if imp is not None and imp.status == ImportStatus.DONE:
         return ImportResult(imp, duplicate_file=True, seconds=time.monotonic() - started)
+    if imp is not None and imp.status != ImportStatus.APPLYING:
+        # An upload (or a run that failed or was killed) shows it is running at once, outside
+        # the long transaction below, so its page and a retried failure tell the truth.
+        with transaction.atomic():
+            imp = EligibilityImport.objects.select_for_update().get(pk=imp.pk)
+            if imp.status != ImportStatus.RUNNING:
+                _set_status(imp, ImportStatus.RUNNING)
+                imp.failure = ""
+                imp.save(update_fields=["status", "failure"])
     if imp is None or imp.status != ImportStatus.APPLYING:
         with transaction.atomic():
             if imp is None:
@@ -359,7 +381,8 @@ def eligibility_import_file(
                 EligibilityImportError.objects.filter(eligibility_import=imp).delete()
                 EligibilityChange.objects.filter(eligibility_import=imp).delete()
                 imp.format, imp.kind = fmt, kind
-            _set_status(imp, ImportStatus.RUNNING)
+            if imp.status != ImportStatus.RUNNING:
+                _set_status(imp, ImportStatus.RUNNING)
             _load(imp=imp, path=path, fmt=fmt, kind=kind, today=today, progress=progress)
             _set_status(imp, ImportStatus.APPLYING)
             imp.failure = ""
@@ -394,7 +417,7 @@ def import_report(result: ImportResult) -> dict[str, Any]:
             "code": e.code,
             "message": e.message,
         }
-        for e in imp.errors.order_by("id")[:REPORT_ERROR_LIMIT]
+        for e in imp.errors.order_by("line", "segment", "id")[:REPORT_ERROR_LIMIT]
     ]
     duplicate = result.duplicate_file
     return {
@@ -409,7 +432,7 @@ def import_report(result: ImportResult) -> dict[str, Any]:
         "invalid": imp.invalid,
         "created": 0 if duplicate else imp.created,
         "updated": 0 if duplicate else imp.updated,
-        "unchanged": imp.valid if duplicate else imp.unchanged,
+        "unchanged": 0 if duplicate else imp.unchanged,
         "duplicate_file": duplicate,
         "events": {} if duplicate else imp.events,
         "warnings": imp.warnings,

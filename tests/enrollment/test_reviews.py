@@ -9,7 +9,7 @@ from django.test import Client
 
 from accounts.errors import Conflict, DomainError, Forbidden, NotFound
 from accounts.models import AuditEvent, User
-from eligibility.models import Beneficiary, Organization
+from eligibility.models import Beneficiary, County, MediCalPlan, Organization
 from enrollment.models import (
     Enrollment,
     EnrollmentKind,
@@ -24,6 +24,7 @@ from enrollment.reviews import (
     review_item_list,
     review_item_open,
     review_item_resolve,
+    staff_review_view,
 )
 from notices.models import Notice, NoticeKind
 from tests.auth_helpers import login_verified
@@ -461,4 +462,36 @@ def test_the_admin_shows_items_read_only_with_their_changes_and_audits_the_reads
         "via": "admin",
         "view": "change",
         "beneficiary": member.beneficiary.pk,
+    }
+
+
+def test_the_detail_reads_as_names_and_dates_not_ids(member: Letters) -> None:
+    san_mateo, los_angeles = (
+        County.objects.get(name="San Mateo"),
+        County.objects.get(name="Los Angeles"),
+    )
+    item = review_item_open(
+        kind=ReviewKind.MOVED,
+        beneficiary=member.beneficiary,
+        source_key="moved:2027-02",
+        detail={
+            "file_month": "2027-02-01",
+            "from_county": san_mateo.pk,
+            "to_county": los_angeles.pk,
+            "from_plan": MediCalPlan.objects.get(name="Health Plan of San Mateo").pk,
+            "to_plan": None,
+            "ends_on": "2027-02-28",
+        },
+        enrollment=medi_medi_of(member.beneficiary),
+    )
+
+    rows = dict(staff_review_view(actor=hpsm_staff(), review_id=item.pk).detail_rows)
+
+    assert rows == {
+        "State file month": "February 2027",
+        "County on record before": "San Mateo",
+        "County in the file": "Los Angeles",
+        "Medi-Cal plan on record": "Health Plan of San Mateo",
+        "Medi-Cal plan in the file": "None (fee-for-service Medi-Cal)",
+        "Enrollment ends on": "February 28, 2027",
     }

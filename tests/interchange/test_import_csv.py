@@ -127,7 +127,8 @@ def test_the_same_file_again_is_a_duplicate_and_writes_nothing(tmp_path: Path) -
     again = run(path)
 
     assert again["duplicate_file"] is True
-    assert (again["created"], again["updated"], again["unchanged"]) == (0, 0, 2)
+    assert (again["created"], again["updated"], again["unchanged"]) == (0, 0, 0)
+    assert again["id"] == EligibilityImport.objects.get().pk
     assert table_counts() == before
 
 
@@ -373,3 +374,29 @@ def test_a_death_ends_the_medi_cal_plan_enrollment_on_the_last_day_of_that_month
     assert Beneficiary.objects.get(cin="91000001A").date_of_death == date(2027, 1, 17)
     # In no Medi-Medi Plan: nothing for staff to decide.
     assert not ReviewItem.objects.exists()
+
+
+def test_an_older_month_after_a_newer_one_is_refused_and_writes_nothing(tmp_path: Path) -> None:
+    run(write(tmp_path / "feb.csv", [person(1, file_month="2027-02", city="Irvine")]))
+    before = table_counts()
+    out = io.StringIO()
+
+    with pytest.raises(CommandError, match="2027-02 was imported already"):
+        call_command(
+            "import_eligibility",
+            str(write(tmp_path / "jan.csv", [person(1)])),
+            "--json",
+            stdout=out,
+        )
+
+    assert table_counts() == before
+    assert Beneficiary.objects.get().city == "Irvine"
+    refusal = json.loads(out.getvalue().strip().splitlines()[-1])
+    assert "older facts back" in refusal["error"]
+
+
+def test_errors_are_reported_in_line_order(tmp_path: Path) -> None:
+    rows = [person(1), person(2, cin="91000001A"), person(3, zip="9")]
+    report = run(write(tmp_path / "jan.csv", rows))
+
+    assert [e["line"] for e in report["errors"]] == [2, 3, 4]

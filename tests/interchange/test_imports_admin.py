@@ -151,6 +151,19 @@ def test_a_running_import_shows_its_progress_and_reloads_itself(admin_client_: C
     assert "records a second" in html
 
 
+def test_the_reloading_can_be_stopped_and_started_again(admin_client_: Client) -> None:
+    imp = EligibilityImport.objects.create(
+        file_sha256="d" * 64, file_name="state.csv", format="csv", kind="full", status="running"
+    )
+
+    reloading = admin_client_.get(page_of(imp.pk)).content.decode()
+    stopped = admin_client_.get(page_of(imp.pk) + "?refresh=off").content.decode()
+
+    assert 'href="?refresh=off">Stop reloading</a>' in reloading
+    assert 'http-equiv="refresh"' not in stopped
+    assert "no longer reloads itself" in stopped
+
+
 def test_a_queued_import_waits_for_a_worker_and_reloads_itself(admin_client_: Client) -> None:
     imp = EligibilityImport.objects.create(file_sha256="c" * 64, format="csv", kind="full")
     html = admin_client_.get(page_of(imp.pk)).content.decode()

@@ -40,7 +40,11 @@ class Command(BaseCommand):
                 progress=bar.update if bar else None,
             )
         except UnreadableFile as error:
-            raise CommandError(f"The file cannot be read; nothing was written. {error}") from None
+            message = f"The file cannot be read; nothing was written. {error}"
+            if options["json"]:
+                # The last line of standard output stays the report, here of the refusal.
+                self.stdout.write(json.dumps({"error": message, "duplicate_file": False}))
+            raise CommandError(message) from None
         finally:
             if bar:
                 bar.stop()
@@ -49,8 +53,12 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(report, separators=(",", ":")))
             return
         if report["duplicate_file"]:
-            self.stdout.write("This file was imported before (same content): nothing written.")
+            self.stdout.write(
+                f"This file was imported before (import {report['id']}, same content): "
+                "nothing written."
+            )
         self.stdout.write(
+            "Import {id}, {format} {kind} file for {file_month}: "
             "{records} records: {valid} valid, {invalid} invalid; {created} people created, "
             "{updated} updated, {unchanged} unchanged; {seconds} s.".format(**report)
         )
