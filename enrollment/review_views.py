@@ -69,10 +69,11 @@ def staff_reviews(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     kinds, statuses = reviews.review_filter_choices(actor=user)  # refuses members (403)
     filters = {key: value for key, value in request.GET.items() if key != "page"}
-    form = ReviewFilterForm(filters or None, kinds=kinds, statuses=statuses)
+    # The work first: open items unless the filters ask otherwise ("Any status" shows all).
+    form = ReviewFilterForm(filters or {"status": "open"}, kinds=kinds, statuses=statuses)
     page = None
-    if not form.is_bound or form.is_valid():
-        arguments = form.selector_arguments() if form.is_bound else {}
+    if form.is_valid():
+        arguments = form.selector_arguments()
         page = reviews.review_item_page(
             actor=user, page_number=request.GET.get("page"), **arguments
         )

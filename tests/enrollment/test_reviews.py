@@ -344,6 +344,9 @@ def test_the_list_page_filters_by_kind_and_status(member: Letters) -> None:
     assert listed_ids(client.get("/staff/reviews/?kind=moved")) == [moved.pk]
     assert listed_ids(client.get("/staff/reviews/?status=resolved")) == [lost.pk]
     assert listed_ids(client.get("/staff/reviews/?status=open&kind=medi_cal_lost")) == []
+    # The work first: with no filter, the open items; "Any status" shows every item.
+    assert listed_ids(client.get("/staff/reviews/")) == [moved.pk]
+    assert sorted(listed_ids(client.get("/staff/reviews/?status="))) == sorted([moved.pk, lost.pk])
     bad = client.get("/staff/reviews/?kind=nonsense")
     assert bad.status_code == 200
     assert 'class="error-summary"' in text(bad)
