@@ -140,23 +140,45 @@ def enrolled(
     )
 
 
-def disenrolled(enrollment: Enrollment, medi_cal_plan_name: str | None) -> Notice:
-    plan = enrollment.medi_medi_plan
-    assert plan is not None and enrollment.end_date is not None
-    # A cancelled enrollment never started: its coverage "ends" the day before it would have.
-    end: date = (
+def _coverage_end(enrollment: Enrollment) -> date:
+    """The last day covered; a cancelled enrollment never started, so the day before its start."""
+    assert enrollment.end_date is not None
+    return (
         enrollment.start_date - timedelta(days=1) if enrollment.cancelled else enrollment.end_date
     )
-    context: dict[str, object] = {**_plan_context(plan), "end_date": end}
+
+
+def _medi_medi_letter(
+    enrollment: Enrollment,
+    *,
+    kind: str,
+    idempotency_key: str,
+    medi_cal_plan_name: str | None,
+    **context: object,
+) -> Notice:
+    """Queue a letter about a Medi-Medi enrollment, from its plan's organization."""
+    plan = enrollment.medi_medi_plan
+    assert plan is not None
+    full: dict[str, object] = {**_plan_context(plan), **context}
     if medi_cal_plan_name:
-        context["medi_cal_plan_name"] = medi_cal_plan_name
+        full["medi_cal_plan_name"] = medi_cal_plan_name
     return letter_queue(
         beneficiary=enrollment.beneficiary_id,
         organization_id=plan.organization_id,
+        kind=kind,
+        idempotency_key=idempotency_key,
+        recipient=recipient_snapshot(enrollment.beneficiary),
+        context=full,
+    )
+
+
+def disenrolled(enrollment: Enrollment, medi_cal_plan_name: str | None) -> Notice:
+    return _medi_medi_letter(
+        enrollment,
         kind=NoticeKind.DISENROLLMENT_CONFIRMATION,
         idempotency_key=f"disenrollment-confirmed:{enrollment.pk}",
-        recipient=recipient_snapshot(enrollment.beneficiary),
-        context=context,
+        medi_cal_plan_name=medi_cal_plan_name,
+        end_date=_coverage_end(enrollment),
     )
 
 
@@ -164,22 +186,14 @@ def deeming_started(
     enrollment: Enrollment, *, first_month_without: date, medi_cal_plan_name: str | None
 ) -> Notice:
     """The member lost full Medi-Cal: the plan continues through ``deeming_until``, unless..."""
-    plan = enrollment.medi_medi_plan
-    assert plan is not None and enrollment.deeming_until is not None
-    context: dict[str, object] = {
-        **_plan_context(plan),
-        "first_month_without": first_month_without,
-        "deeming_until": enrollment.deeming_until,
-    }
-    if medi_cal_plan_name:
-        context["medi_cal_plan_name"] = medi_cal_plan_name
-    return letter_queue(
-        beneficiary=enrollment.beneficiary_id,
-        organization_id=plan.organization_id,
+    assert enrollment.deeming_until is not None
+    return _medi_medi_letter(
+        enrollment,
         kind=NoticeKind.DEEMING_PERIOD,
         idempotency_key=f"deeming-started:{enrollment.pk}:{first_month_without.isoformat()}",
-        recipient=recipient_snapshot(enrollment.beneficiary),
-        context=context,
+        medi_cal_plan_name=medi_cal_plan_name,
+        first_month_without=first_month_without,
+        deeming_until=enrollment.deeming_until,
     )
 
 
@@ -196,23 +210,17 @@ def involuntarily_disenrolled(
     ``reason`` is the end reason (medicare_ended, moved, incarcerated, deeming_ended); a move
     names the new county and the Medi-Medi Plans offered there.
     """
-    plan = enrollment.medi_medi_plan
-    assert plan is not None and enrollment.end_date is not None
-    end: date = (
-        enrollment.start_date - timedelta(days=1) if enrollment.cancelled else enrollment.end_date
-    )
-    context: dict[str, object] = {**_plan_context(plan), "end_date": end, "reason": reason}
-    if medi_cal_plan_name:
-        context["medi_cal_plan_name"] = medi_cal_plan_name
+    extra: dict[str, object] = {}
     if county_name:
-        context["county_name"] = county_name
+        extra["county_name"] = county_name
     if plans:
-        context["plans"] = plans
-    return letter_queue(
-        beneficiary=enrollment.beneficiary_id,
-        organization_id=plan.organization_id,
+        extra["plans"] = plans
+    return _medi_medi_letter(
+        enrollment,
         kind=NoticeKind.INVOLUNTARY_DISENROLLMENT,
         idempotency_key=f"disenrolled-involuntarily:{enrollment.pk}:{reason}",
-        recipient=recipient_snapshot(enrollment.beneficiary),
-        context=context,
+        medi_cal_plan_name=medi_cal_plan_name,
+        end_date=_coverage_end(enrollment),
+        reason=reason,
+        **extra,
     )
