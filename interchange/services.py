@@ -18,11 +18,14 @@ and writes nothing; an import killed in step 1 left nothing and runs again from 
 killed in step 2 resumes with the changes not yet applied.
 """
 
+import csv
 import hashlib
 import itertools
+import tempfile
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from contextlib import ExitStack
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import IO, Any, BinaryIO
@@ -55,7 +58,13 @@ from interchange.models import (
     ImportKind,
     ImportStatus,
 )
-from interchange.records import RawRecord, RecordError, parse_month, record_check
+from interchange.records import (
+    STAGING_COLUMNS,
+    RawRecord,
+    RecordError,
+    parse_month,
+    record_check,
+)
 from interchange.x12 import read_x12
 
 # How many errors the report carries; every error is kept on the import (API, CSV download).
@@ -104,21 +113,51 @@ def _set_status(imp: EligibilityImport, to_status: str, note: str = "") -> None:
     imp.status = to_status
 
 
-@dataclass
-class _Reading:
-    """One pass over the file: the checked rows for the loader, the errors, the counts."""
+# Where each value sits in a checked record (``record_check``'s tuple).
+_AT = {name: index for index, name in enumerate(STAGING_COLUMNS)}
 
-    loader: Loader
-    import_id: int
-    position_field: str
-    records: int = 0
-    invalid: int = 0
-    pending_errors: list[EligibilityImportError] = field(default_factory=list)
 
-    def error_flush(self) -> None:
-        if self.pending_errors:
-            EligibilityImportError.objects.bulk_create(self.pending_errors)
-            self.pending_errors.clear()
+class _ErrorSpool:
+    """Errors of invalid records, kept in a temporary file until the staging COPY has finished.
+
+    A connection runs one statement at a time, so they cannot be written during the COPY; a
+    file where every record is invalid must not grow the process's memory.
+    """
+
+    def __init__(self, import_id: int, position_field: str) -> None:
+        self.import_id = import_id
+        self.position_field = position_field
+        self.file = tempfile.TemporaryFile(mode="w+", encoding="utf-8", newline="")  # noqa: SIM115 (closed by write or __exit__)
+        self.writer = csv.writer(self.file)
+
+    def __enter__(self) -> "_ErrorSpool":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.file.close()
+
+    def add(self, raw: RawRecord, errors: list[RecordError]) -> None:
+        for error in errors:
+            self.writer.writerow((raw.position, error.field, error.code, error.message))
+
+    def write(self) -> None:
+        self.file.seek(0)
+        batch: list[EligibilityImportError] = []
+        for position, field_name, code, message in csv.reader(self.file):
+            batch.append(
+                EligibilityImportError(
+                    eligibility_import_id=self.import_id,
+                    field=field_name[:64],
+                    code=code[:32],
+                    message=message[:300],
+                    **{self.position_field: int(position)},
+                )
+            )
+            if len(batch) >= _ERROR_BATCH:
+                EligibilityImportError.objects.bulk_create(batch)
+                batch.clear()
+        if batch:
+            EligibilityImportError.objects.bulk_create(batch)
 
 
 def _records_with_month(
@@ -165,7 +204,8 @@ def _load(
         if code
     }
     plan_codes = frozenset(plans)
-    with path.open("rb") as stream:
+    with ExitStack() as stack:
+        stream = stack.enter_context(path.open("rb"))
         records, declared_month, warnings = _open_reader(stream, fmt)
         file_month, records = _records_with_month(records, declared_month)
         newer = (
@@ -185,53 +225,41 @@ def _load(
         imp.warnings = warnings
         loader = Loader(import_id=imp.pk, file_month=file_month, now=timezone.now())
         position_field = "segment" if fmt == ImportFormat.X12 else "line"
-        reading = _Reading(loader=loader, import_id=imp.pk, position_field=position_field)
+        spool = stack.enter_context(_ErrorSpool(imp.pk, position_field))
+        counted = {"records": 0, "invalid": 0}
+        scope_at, msp_at, start_at = _AT["scope"], _AT["msp"], _AT["medi_cal_start"]
+        fips_at, plan_at = _AT["county_fips"], _AT["medi_cal_plan_code"]
 
         def rows() -> Iterator[tuple[object, ...]]:
             next_report = _PROGRESS_EVERY
             for raw in records:
-                reading.records += 1
+                counted["records"] += 1
                 row, errors = record_check(
                     raw, file_month=file_month, today=today, plan_codes=plan_codes
                 )
                 if row is None:
-                    reading.invalid += 1
-                    for error in errors:
-                        reading.pending_errors.append(
-                            _error_row(imp.pk, position_field, raw, error)
-                        )
+                    counted["invalid"] += 1
+                    spool.add(raw, errors)
                 else:
-                    # county_id, plan_id, period_start (a Medicare Savings Program alone starts
-                    # with the file's month unless an open one is on record).
-                    scope, msp, start = row[21], row[26], row[23]
-                    period_start = (
-                        start
-                        if start is not None
-                        else (file_month if scope == "none" and msp != "none" else None)
-                    )
-                    yield (
-                        *row,
-                        counties[row[13]],  # type: ignore[index]
-                        plans.get(row[27]) if row[27] else None,  # type: ignore[call-overload]
-                        period_start,
-                    )
-                if reading.records >= next_report:
+                    # A Medicare Savings Program alone starts with the file's month (the loader
+                    # keeps an open one on record instead).
+                    start = row[start_at]
+                    if start is None and row[scope_at] == "none" and row[msp_at] != "none":
+                        start = file_month
+                    code = str(row[plan_at])
+                    yield (*row, counties[str(row[fips_at])], plans.get(code), start)
+                if counted["records"] >= next_report:
                     next_report += _PROGRESS_EVERY
                     _progress_report(
-                        imp.pk, progress, reading.records, stream.tell(), total_bytes, "reading"
+                        imp.pk, progress, counted["records"], stream.tell(), total_bytes, "reading"
                     )
 
         loader.stage_create()
         with loader.step("file read, checked and staged"):
             loader.stage_rows(rows())
-        # Errors are written once the staging COPY has finished (one statement at a time on a
-        # connection); they are a small share of a real file.
-        for start in range(0, len(reading.pending_errors), _ERROR_BATCH):
-            EligibilityImportError.objects.bulk_create(
-                reading.pending_errors[start : start + _ERROR_BATCH]
-            )
-        reading.pending_errors.clear()
-    _progress_report(imp.pk, progress, reading.records, total_bytes, total_bytes, "merging")
+        spool.write()
+    records_read, invalid = counted["records"], counted["invalid"]
+    _progress_report(imp.pk, progress, records_read, total_bytes, total_bytes, "merging")
     with loader.step("contradictions refused"):
         refused = loader.contradictions_refuse(position_column=position_field)
     with loader.step("people found"):
@@ -245,8 +273,8 @@ def _load(
         imp.warnings.append(warning)
     counts = loader.merge()
     loader.stage_drop()
-    imp.records = reading.records
-    imp.invalid = reading.invalid + refused
+    imp.records = records_read
+    imp.invalid = invalid + refused
     imp.valid = imp.records - imp.invalid
     imp.created, imp.updated, imp.unchanged = counts.created, counts.updated, counts.unchanged
     imp.events = dict(
@@ -254,18 +282,6 @@ def _load(
         .values_list("kind")
         .annotate(n=Count("id"))
         .values_list("kind", "n")
-    )
-
-
-def _error_row(
-    import_id: int, position_field: str, raw: RawRecord, error: RecordError
-) -> EligibilityImportError:
-    return EligibilityImportError(
-        eligibility_import_id=import_id,
-        field=error.field[:64],
-        code=error.code[:32],
-        message=error.message[:300],
-        **{position_field: raw.position},
     )
 
 
