@@ -132,6 +132,14 @@ class MediMediPlan(models.Model):
     member_phone = models.CharField(
         max_length=32, blank=True, help_text="The one member services number. Empty if unknown."
     )
+    member_tty = models.CharField(
+        max_length=32, blank=True, help_text="TTY for the member services number. Empty if unknown."
+    )
+    rx_bin = models.CharField(
+        "RxBIN", max_length=6, blank=True, help_text="Pharmacy billing BIN (6 digits)."
+    )
+    rx_pcn = models.CharField("RxPCN", max_length=10, blank=True)
+    rx_group = models.CharField("RxGroup", max_length=15, blank=True)
     source = models.TextField(blank=True)
     history = HistoricalRecords()
 

@@ -62,6 +62,28 @@ class DenialReason(models.TextChoices):
     OTHER = "OTHER", "Another reason, explained in the note."
 
 
+class Channel(models.TextChoices):
+    """How the election reached the plan."""
+
+    ONLINE = "online", "Online (this portal)"
+    PHONE = "phone", "By phone"
+    PAPER = "paper", "Paper form"
+    WALK_IN = "walk_in", "In person"
+    BROKER = "broker", "Agent or broker"
+
+
+class ElectionPeriod(models.TextChoices):
+    """The Medicare election period an enrollment uses (42 CFR 422.62, CMS MA enrollment guidance)."""
+
+    INTEGRATED_CARE_SEP = "icsep", "Integrated care special enrollment period (duals, monthly)"
+    ANNUAL = "aep", "Annual election period (October 15 - December 7)"
+    INITIAL_COVERAGE = "icep", "Initial coverage election period"
+    OPEN_ENROLLMENT = "oep", "Medicare Advantage open enrollment period (January - March)"
+    DUAL_LIS_SEP = "dual_sep", "Dual / Extra Help special enrollment period"
+    MOVE_SEP = "move_sep", "Special enrollment period: moved"
+    OTHER_SEP = "other_sep", "Another special enrollment period"
+
+
 class Application(models.Model):
     beneficiary = models.ForeignKey(
         Beneficiary, on_delete=models.PROTECT, related_name="applications"
@@ -79,7 +101,22 @@ class Application(models.Model):
         max_length=24, choices=NoticeFormat.choices, default=NoticeFormat.STANDARD
     )
     submitted_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    channel = models.CharField(max_length=16, choices=Channel.choices, default=Channel.ONLINE)
+    received_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The day the plan received the election (phone, paper); sets the effective date.",
+    )
+    signed_by = models.CharField(
+        max_length=128,
+        blank=True,
+        help_text="Who signed or spoke the election (the member or a representative).",
+    )
+    election_period = models.CharField(max_length=16, choices=ElectionPeriod.choices, blank=True)
     effective_date = models.DateField(null=True, blank=True)
+    effective_date_note = models.TextField(
+        blank=True, help_text="Why the effective date differs from the first of the next month."
+    )
     determination = models.ForeignKey(
         EligibilityDetermination,
         on_delete=models.PROTECT,
@@ -367,3 +404,38 @@ class ReviewItemChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.review_id}: {self.from_status or '-'} -> {self.to_status}"
+
+
+class AuthorizedRepresentative(models.Model):
+    """Someone a member named to act for them; they receive a copy of every letter."""
+
+    beneficiary = models.ForeignKey(
+        Beneficiary, on_delete=models.PROTECT, related_name="representatives"
+    )
+    name = models.CharField(max_length=128)
+    relationship = models.CharField(max_length=64)
+    phone = models.CharField(max_length=32, blank=True)
+    email = models.EmailField(blank=True)
+    address = models.TextField(blank=True)
+    document = models.CharField(
+        max_length=200, help_text="The document that names them (power of attorney, CMS form...)."
+    )
+    valid_from = models.DateField()
+    valid_to = models.DateField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["beneficiary", "valid_from", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(valid_to__isnull=True)
+                | models.Q(valid_to__gte=models.F("valid_from")),
+                name="representative_to_after_from",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Representative {self.pk} of beneficiary {self.beneficiary_id}"
