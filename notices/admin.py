@@ -1,13 +1,10 @@
 """Admin: notices and print batches are read-only; a failed notice can be resent."""
 
-from django.contrib import admin, messages
-from django.db.models import QuerySet
+from django.contrib import admin
 from django.http import HttpRequest
 
 from accounts.admin_audit import AuditedReadAdmin
-from accounts.models import User
 from notices.models import Notice, PrintBatch
-from notices.services import notice_resend
 
 
 @admin.register(Notice)
@@ -28,7 +25,9 @@ class NoticeAdmin(AuditedReadAdmin):
     list_filter = ("status", "kind", "channel", "language", "format")
     search_fields = ("=id", "idempotency_key", "=recipient_key")
     date_hierarchy = "created_at"
-    actions = ["resend"]
+    # No resend action here: a resend goes through enrollment.services.letter_resend (who may,
+    # refused while on its way, whose letter it is), from the staff letters page or the API.
+    actions = None
     readonly_fields = [field.name for field in Notice._meta.fields]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -44,13 +43,6 @@ class NoticeAdmin(AuditedReadAdmin):
         """The beneficiary a letter is for, from its ``recipient_key`` (``beneficiary:42``)."""
         kind, _, key = (obj.recipient_key if obj is not None else "").partition(":")
         return int(key) if kind == "beneficiary" and key.isdigit() else None
-
-    @admin.action(description="Send the selected notices again")
-    def resend(self, request: HttpRequest, queryset: QuerySet[Notice]) -> None:
-        user = request.user if isinstance(request.user, User) else None
-        for notice in queryset.order_by("pk"):
-            notice_resend(notice=notice, requested_by=user)
-        self.message_user(request, f"{queryset.count()} notice(s) queued again.", messages.SUCCESS)
 
 
 @admin.register(PrintBatch)
