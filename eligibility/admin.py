@@ -17,7 +17,7 @@ from eligibility.models import (
     ServiceArea,
 )
 from eligibility.reference_cache import reference_cache_clear
-from eligibility.services import county_rollout_update
+from eligibility.services import county_rollout_update, service_area_save
 
 
 class ReferenceDataAdmin(SimpleHistoryAdmin):
@@ -98,6 +98,22 @@ class ServiceAreaAdmin(ReferenceDataAdmin):
     list_display = ("plan", "county", "aligned_medi_cal_plan", "start_date", "end_date")
     list_filter = ("plan__organization", "county")
     autocomplete_fields = ("county",)
+
+    def save_model(self, request: HttpRequest, obj: ServiceArea, form: Any, change: bool) -> None:
+        # The form has run the model's clean (first of a month, same organization, field-keyed);
+        # the service checks again, saves and audits. The inline on the plan page is checked by
+        # the same clean.
+        saved = service_area_save(
+            plan=obj.plan,
+            county=obj.county,
+            aligned_medi_cal_plan=obj.aligned_medi_cal_plan,
+            start_date=obj.start_date,
+            end_date=obj.end_date,
+            source=obj.source,
+            area=obj if change else None,
+            actor=request.user,  # type: ignore[arg-type]
+        )
+        obj.pk = saved.pk
 
 
 class MediCalEligibilityInline(admin.TabularInline):

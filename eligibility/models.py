@@ -11,8 +11,17 @@ from django.core.validators import RegexValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from eligibility.rules import is_first_of_month, is_restricted_scope_aid_code
+
 # A member's format for letters is the notices engine's own list (a standing request).
 from notices.models import Notice, NoticeFormat
+
+# Medicare Advantage coverage, a D-SNP's included, starts on the first of a month (42 CFR 422.68).
+FIRST_OF_MONTH_MESSAGE = (
+    "Coverage always starts on the first of a month (42 CFR 422.68): give a date that is the "
+    "first day of a month."
+)
+ALIGNED_ORGANIZATION_MESSAGE = "The aligned Medi-Cal plan must belong to the plan's organization."
 
 fips_validator = RegexValidator(
     r"^06[0-9]{3}$", "A California county FIPS code is 06 and 3 digits."
@@ -36,6 +45,10 @@ class County(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.fips})"
+
+    def clean(self) -> None:
+        if self.medi_medi_available_from and not is_first_of_month(self.medi_medi_available_from):
+            raise ValidationError({"medi_medi_available_from": FIRST_OF_MONTH_MESSAGE})
 
 
 class Organization(models.Model):
@@ -199,16 +212,18 @@ class ServiceArea(models.Model):
         return f"{self.plan} in {self.county.name} from {self.start_date}"
 
     def clean(self) -> None:
+        errors: dict[str, str] = {}
         if (
             self.plan_id
             and self.aligned_medi_cal_plan_id
             and self.aligned_medi_cal_plan.organization_id != self.plan.organization_id
         ):
-            raise ValidationError(
-                {
-                    "aligned_medi_cal_plan": "The aligned Medi-Cal plan must belong to the plan's organization."
-                }
-            )
+            # PostgreSQL holds this too (trigger service_area_aligned_same_organization).
+            errors["aligned_medi_cal_plan"] = ALIGNED_ORGANIZATION_MESSAGE
+        if self.start_date and not is_first_of_month(self.start_date):
+            errors["start_date"] = FIRST_OF_MONTH_MESSAGE
+        if errors:
+            raise ValidationError(errors)
 
 
 class Language(models.TextChoices):
@@ -370,10 +385,32 @@ class MediCalEligibility(models.Model):
                 | models.Q(end_date__gte=models.F("start_date")),
                 name="medi_cal_period_end_after_start",
             ),
+            # No Medi-Cal (MSP only) cannot have a share of cost: a share of cost is Medi-Cal's.
+            models.CheckConstraint(
+                condition=~models.Q(scope="") | models.Q(share_of_cost=ShareOfCostStatus.NONE),
+                name="medi_cal_period_share_of_cost_needs_medi_cal",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"Medi-Cal period {self.pk} from {self.start_date}"
+
+    def clean(self) -> None:
+        """Refuse facts that contradict each other, each error keyed on the field at fault."""
+        errors: dict[str, str] = {}
+        if not self.scope and self.share_of_cost != ShareOfCostStatus.NONE:
+            errors["share_of_cost"] = (
+                "A share of cost needs Medi-Cal: with no Medi-Cal (a Medicare Savings Program "
+                "only) the share of cost is none."
+            )
+        if self.scope == MediCalScope.FULL and is_restricted_scope_aid_code(self.aid_code):
+            errors["scope"] = (
+                f"Aid code {self.aid_code.strip().upper()} is restricted scope (DHCS Aid Codes "
+                "Master Chart: pregnancy-related, postpartum and emergency services only), so "
+                "the period cannot be full scope."
+            )
+        if errors:
+            raise ValidationError(errors)
 
     def covers(self, day: date) -> bool:
         return self.start_date <= day and (self.end_date is None or day <= self.end_date)

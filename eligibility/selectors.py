@@ -17,6 +17,7 @@ from eligibility.rules import (
     MSPCategory,
     PersonFacts,
     ShareOfCost,
+    earliest_plan_date,
     evaluate,
 )
 
@@ -161,13 +162,16 @@ def plan_service_area(*, plan_id: int, county: County, day: date) -> ServiceArea
 
 
 def plan_first_day_in_county(*, plan_id: int, county: County, since: date) -> date | None:
-    """The first day on or after ``since`` on which the plan serves the county."""
-    days = [
-        max(area.start_date, since)
+    """The first first-of-a-month on or after ``since`` on which the plan serves the county.
+
+    Coverage starts on the first of a month (42 CFR 422.68): a service area starting mid-month
+    gives coverage from the next first of a month, as the rules engine counts it.
+    """
+    windows = tuple(
+        CoverageWindow(area.start_date, area.end_date)
         for area in ServiceArea.objects.filter(plan_id=plan_id, county=county)
-        if area.end_date is None or area.end_date >= max(area.start_date, since)
-    ]
-    return min(days) if days else None
+    )
+    return earliest_plan_date(windows, since)
 
 
 def beneficiary_offer(beneficiary: Beneficiary, *, as_of: date) -> EligibilityResult:

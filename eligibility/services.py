@@ -13,13 +13,23 @@ from accounts.access import require_member
 from accounts.errors import Conflict, DomainError, TooManyRequests
 from accounts.models import User
 from accounts.services import audit_record
-from eligibility.models import Beneficiary, County, EligibilityDetermination
+from eligibility.models import (
+    ALIGNED_ORGANIZATION_MESSAGE,
+    FIRST_OF_MONTH_MESSAGE,
+    Beneficiary,
+    County,
+    EligibilityDetermination,
+    MediCalPlan,
+    MediMediPlan,
+    ServiceArea,
+)
 from eligibility.notifications import county_transition_notices_cancel
 from eligibility.reference_cache import reference_cache_clear
 from eligibility.rules import (
     POLICY_VERSION,
     InvalidIdentifier,
     evaluate,
+    is_first_of_month,
     normalize_cin,
     normalize_mbi,
 )
@@ -35,7 +45,13 @@ logger = logging.getLogger(__name__)
 
 @transaction.atomic
 def county_rollout_update(*, county: County, available_from: date, actor: User | None) -> County:
-    """Move a county's Medi-Medi availability date; history records who, when, old and new."""
+    """Move a county's Medi-Medi availability date; history records who, when, old and new.
+
+    The date must be a first of a month, as coverage starts on one (42 CFR 422.68): another day
+    is refused (``DomainError`` keyed on ``medi_medi_available_from``).
+    """
+    if not is_first_of_month(available_from):
+        raise DomainError(FIRST_OF_MONTH_MESSAGE, field="medi_medi_available_from")
     locked = County.objects.select_for_update().get(pk=county.pk)
     old = locked.medi_medi_available_from
     if old == available_from:
@@ -61,6 +77,71 @@ def county_rollout_update(*, county: County, available_from: date, actor: User |
         },
     )
     return locked
+
+
+@transaction.atomic
+def service_area_save(
+    *,
+    plan: MediMediPlan,
+    county: County,
+    aligned_medi_cal_plan: MediCalPlan,
+    start_date: date,
+    end_date: date | None = None,
+    source: str = "",
+    area: ServiceArea | None = None,
+    actor: User | None,
+) -> ServiceArea:
+    """Create a service area (or change ``area``) after the rules every one must keep.
+
+    Refused with a ``DomainError`` keyed on the field at fault: a start that is not a first of
+    a month (coverage starts on one, 42 CFR 422.68), an aligned Medi-Cal plan of another
+    organization (domain.md section 5; PostgreSQL refuses it too, by a trigger), an end before
+    the start. History records the change; the audit log says who made it.
+    """
+    if not is_first_of_month(start_date):
+        raise DomainError(FIRST_OF_MONTH_MESSAGE, field="start_date")
+    if aligned_medi_cal_plan.organization_id != plan.organization_id:
+        raise DomainError(ALIGNED_ORGANIZATION_MESSAGE, field="aligned_medi_cal_plan")
+    if end_date is not None and end_date < start_date:
+        raise DomainError("The end date must not be before the start date.", field="end_date")
+    if area is None:
+        area = ServiceArea()
+        action = "create"
+    else:
+        area = ServiceArea.objects.select_for_update().get(pk=area.pk)
+        action = "update"
+    area.plan = plan
+    area.county = county
+    area.aligned_medi_cal_plan = aligned_medi_cal_plan
+    area.start_date = start_date
+    area.end_date = end_date
+    area.source = source
+    if (
+        ServiceArea.objects.filter(plan=plan, county=county, start_date=start_date)
+        .exclude(pk=area.pk)
+        .exists()
+    ):
+        raise Conflict(
+            "This plan already has a service area in this county from that date.",
+            field="start_date",
+        )
+    area.save()
+    reference_cache_clear()
+    transaction.on_commit(reference_cache_clear)
+    audit_record(
+        actor=actor,
+        action=action,
+        object_type="service_area",
+        object_id=area.pk,
+        detail={
+            "plan": plan.pk,
+            "county": county.fips,
+            "aligned_medi_cal_plan": aligned_medi_cal_plan.pk,
+            "start_date": start_date.isoformat(),
+            "end_date": end_date.isoformat() if end_date else None,
+        },
+    )
+    return area
 
 
 def _publish_transition_run(county_id: int) -> None:

@@ -4,10 +4,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from eligibility.rules.dates import first_of_next_month
+from eligibility.rules.dates import first_of_month_on_or_after, first_of_next_month
 from eligibility.rules.dual_status import DualStatus, derive_dual_status
-from eligibility.rules.facts import CountyFacts, MediCalScope, PersonFacts, ShareOfCost
-from eligibility.rules.reasons import PERSON_LEVEL, Reason, ReasonCode
+from eligibility.rules.facts import (
+    CountyFacts,
+    CoverageWindow,
+    MediCalScope,
+    PersonFacts,
+    ShareOfCost,
+)
+from eligibility.rules.reasons import PERSON_LEVEL, Reason, ReasonCode, long_date
 
 # Bump when a rule changes so a stored determination says which rules made it.
 POLICY_VERSION = "2026.1"
@@ -19,27 +25,35 @@ class DateContext:
 
     as_of: date
     start: date  # coverage would start the first of the next month
-    county_date: date  # the later of start and the county's availability date
-    earliest_plan_date: date | None  # first day on or after county_date a plan serves the county
+    available_from: date  # the county's availability date, on a first of a month
+    county_date: date  # the later of start and available_from
+    earliest_plan_date: date | None  # first first-of-month on or after county_date a plan serves
 
 
-def _earliest_plan_date(county: CountyFacts, since: date) -> date | None:
-    candidates = [
-        max(window.start, since)
-        for window in county.plan_windows
-        if window.covers(max(window.start, since))
-    ]
+def earliest_plan_date(windows: tuple[CoverageWindow, ...], since: date) -> date | None:
+    """The first first-of-a-month on or after ``since`` that one of ``windows`` covers.
+
+    Coverage starts on the first of a month (42 CFR 422.68): a window starting mid-month gives
+    coverage from the next first of a month.
+    """
+    candidates = []
+    for window in windows:
+        day = first_of_month_on_or_after(max(window.start, since))
+        if window.covers(day):
+            candidates.append(day)
     return min(candidates) if candidates else None
 
 
 def _dates(county: CountyFacts, as_of: date) -> DateContext:
     start = first_of_next_month(as_of)
-    county_date = max(start, county.available_from)
+    available_from = first_of_month_on_or_after(county.available_from)
+    county_date = max(start, available_from)
     return DateContext(
         as_of=as_of,
         start=start,
+        available_from=available_from,
         county_date=county_date,
-        earliest_plan_date=_earliest_plan_date(county, county_date),
+        earliest_plan_date=earliest_plan_date(county.plan_windows, county_date),
     )
 
 
@@ -75,7 +89,7 @@ def check_lawfully_present(p: PersonFacts, c: CountyFacts, d: DateContext) -> Re
 
 
 def check_county_available(p: PersonFacts, c: CountyFacts, d: DateContext) -> ReasonCode | None:
-    return ReasonCode.COUNTY_NOT_YET_AVAILABLE if c.available_from > d.start else None
+    return ReasonCode.COUNTY_NOT_YET_AVAILABLE if d.available_from > d.start else None
 
 
 def check_plan_in_county(p: PersonFacts, c: CountyFacts, d: DateContext) -> ReasonCode | None:
@@ -104,6 +118,8 @@ class Decision:
     earliest_effective_date: date | None
     start: date
     plans_date: date  # the day on which the offered plans are listed
+    county_available_from: date  # the county's availability date, on a first of a month
+    first_plan_date: date | None  # whoever asks: the first day a plan serves the county (or None)
 
     @property
     def reason_codes(self) -> tuple[ReasonCode, ...]:
@@ -123,8 +139,48 @@ def evaluate(facts: PersonFacts, *, as_of: date, county: CountyFacts) -> Decisio
     return Decision(
         eligible=not codes,
         dual_status=dual_status,
-        reasons=tuple(Reason.of(code) for code in codes),
+        reasons=tuple(_reason(code, county, dates) for code in codes),
         earliest_effective_date=earliest,
         start=dates.start,
         plans_date=earliest or dates.county_date,
+        county_available_from=dates.available_from,
+        first_plan_date=dates.earliest_plan_date,
     )
+
+
+def _reason(code: ReasonCode, county: CountyFacts, d: DateContext) -> Reason:
+    """The reason with its message; the place-level ones say what is true and what comes next,
+    so the county's date and the plans never seem to contradict each other."""
+    place = f"{county.name} County"
+    if code is ReasonCode.COUNTY_NOT_YET_AVAILABLE:
+        if d.earliest_plan_date is None:
+            return Reason(
+                code,
+                f"{Reason.of(code).message} The program opens {place} to Medi-Medi Plans on "
+                f"{long_date(d.available_from)}, but no plan has said it will serve {place} yet.",
+            )
+        if d.earliest_plan_date == d.available_from:
+            return Reason(
+                code,
+                f"{Reason.of(code).message} Medi-Medi Plans start in {place} on "
+                f"{long_date(d.available_from)}.",
+            )
+        return Reason(
+            code,
+            f"{Reason.of(code).message} The program opens {place} to Medi-Medi Plans on "
+            f"{long_date(d.available_from)}; the first plan starts there on "
+            f"{long_date(d.earliest_plan_date)}.",
+        )
+    if code is ReasonCode.NO_PLAN_IN_COUNTY:
+        if d.earliest_plan_date is None:
+            return Reason(
+                code,
+                f"No Medi-Medi Plan serves {place} on {long_date(d.county_date)}, and no plan "
+                "has said it will serve it later.",
+            )
+        return Reason(
+            code,
+            f"No Medi-Medi Plan serves {place} on {long_date(d.county_date)}; the first one "
+            f"starts there on {long_date(d.earliest_plan_date)}.",
+        )
+    return Reason.of(code)

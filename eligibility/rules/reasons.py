@@ -1,6 +1,7 @@
 """Stable reason codes (domain.md section 3) and their plain-language messages."""
 
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 
 
@@ -59,3 +60,8 @@ class Reason:
     @classmethod
     def of(cls, code: ReasonCode) -> "Reason":
         return cls(code=code, message=MESSAGES[code])
+
+
+def long_date(day: date) -> str:
+    """``January 1, 2026``: the form people read (no locale, so the rules stay pure)."""
+    return f"{day:%B} {day.day}, {day.year}"

@@ -92,13 +92,15 @@ def test_moving_the_date_cancels_unsent_notices_and_queues_for_the_new_date(
     waiting = Notice.objects.get(recipient_key=f"beneficiary:{waiting_person.pk}")
     assert waiting.status == "queued"
 
-    monkeypatch.setattr("eligibility.tasks.california_today", lambda: TODAY + timedelta(days=2))
+    # Availability dates are firsts of a month (42 CFR 422.68): 2027-02-01 is 60 days after
+    # 2026-12-03, so its 60-day notice is due that day.
+    monkeypatch.setattr("eligibility.tasks.california_today", lambda: TODAY + timedelta(days=6))
     with django_capture_on_commit_callbacks(execute=True):
-        county_rollout_update(county=amador, available_from=date(2027, 1, 20), actor=AdminFactory())
+        county_rollout_update(county=amador, available_from=date(2027, 2, 1), actor=AdminFactory())
 
     waiting.refresh_from_db()
     assert waiting.status == "cancelled"
-    for_new_date = Notice.objects.filter(idempotency_key__contains=":2027-01-20:")
+    for_new_date = Notice.objects.filter(idempotency_key__contains=":2027-02-01:")
     # The person already sent a 60-day notice is not sent another; the other one is, anew.
     assert list(for_new_date.values_list("recipient_key", "status")) == [
         (f"beneficiary:{waiting_person.pk}", "sent")
