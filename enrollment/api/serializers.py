@@ -10,6 +10,7 @@ from enrollment.models import (
     ApplicationStatus,
     ApplicationStatusChange,
     DenialReason,
+    ElectionPeriod,
     EndReason,
     Enrollment,
 )
@@ -113,6 +114,12 @@ class ApplicationSerializer(serializers.ModelSerializer):
     enrollments = EnrollmentSerializer(many=True, read_only=True)
     language = serializers.ChoiceField(choices=Language.choices, required=False)
     notice_format = serializers.ChoiceField(choices=NoticeFormat.choices, required=False)
+    election_period = BlankAsNullChoiceField(
+        choices=ElectionPeriod.choices,
+        allow_null=True,
+        read_only=True,
+        help_text="The election period staff recorded; null for the member's own application.",
+    )
 
     class Meta:
         model = Application
@@ -130,6 +137,11 @@ class ApplicationSerializer(serializers.ModelSerializer):
             "notice_format",
             "submitted_at",
             "effective_date",
+            "effective_date_note",
+            "channel",
+            "received_on",
+            "signed_by",
+            "election_period",
             "determination",
             "approval_determination",
             "denial_reasons",
@@ -145,6 +157,11 @@ class ApplicationSerializer(serializers.ModelSerializer):
             "beneficiary",
             "submitted_at",
             "effective_date",
+            "effective_date_note",
+            "channel",
+            "received_on",
+            "signed_by",
+            "election_period",
             "decision_note",
             "decided_at",
             "created_at",

@@ -18,6 +18,7 @@ from accounts.models import User
 from accounts.ratelimit import client_address
 from eligibility.services import beneficiary_link
 from enrollment import selectors, services
+from enrollment.api.intake import intake_create
 from enrollment.api.record_serializers import BeneficiaryEnrollmentSerializer
 from enrollment.api.serializers import (
     ApplicationSerializer,
@@ -42,7 +43,13 @@ def request_user(request: Request) -> User:
 
 @extend_schema_view(
     list=extend_schema(parameters=[QueueFilterSerializer]),
-    create=extend_schema(description="A member starts a draft application for themselves."),
+    create=extend_schema(
+        description=(
+            "A member starts a draft application for themselves. Staff and admins record an "
+            "election received by phone, paper, in person or through a broker by naming the "
+            "`beneficiary` (body: IntakeSerializer); it is created submitted."
+        )
+    ),
     partial_update=extend_schema(description="Change a draft (plan, contact, language, format)."),
 )
 class ApplicationViewSet(
@@ -97,6 +104,9 @@ class ApplicationViewSet(
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         user = request_user(request)
+        if isinstance(request.data, dict) and request.data.get("beneficiary") is not None:
+            # An election made elsewhere, for a named person: the service allows staff only.
+            return self._reply(request, intake_create(request), status=status.HTTP_201_CREATED)
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         application = services.application_create(actor=user, **serializer.validated_data)

@@ -8,7 +8,7 @@
 
 import importlib
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -104,6 +104,28 @@ def test_the_first_day_a_plan_serves_a_county_is_a_first_of_a_month(
     # A mid-month "since" (a mid-month county date) is rounded up the same way.
     first = plan_first_day_in_county(plan_id=la_care.pk, county=alameda, since=date(2026, 9, 2))
     assert first == date(2026, 10, 1)
+
+
+def test_an_application_for_a_plan_starting_mid_month_takes_effect_the_next_first(
+    la_care: MediMediPlan, alameda: County
+) -> None:
+    from enrollment import services as enrollment_services
+
+    # Another plan serves Alameda already, so the person is eligible on 2026-08-01; the plan
+    # they choose starts mid-month.
+    ServiceArea.objects.create(
+        plan=MediMediPlan.objects.get(name="Wellcare by Health Net"),
+        county=alameda,
+        aligned_medi_cal_plan=MediCalPlan.objects.get(name="Health Net Community Solutions"),
+        start_date=date(2026, 1, 1),
+    )
+    raw_mid_month_area(la_care, alameda, date(2026, 8, 15))
+    person = BeneficiaryFactory(county=alameda)
+    draft = enrollment_services.application_create(beneficiary=person, actor=None, plan=la_care)
+    submitted = enrollment_services.application_submit(
+        application=draft, actor=None, now=datetime(2026, 7, 20, 18, tzinfo=UTC)
+    )
+    assert submitted.effective_date == date(2026, 9, 1)
 
 
 def test_a_mid_month_county_date_is_refused_by_the_service(alameda: County) -> None:
