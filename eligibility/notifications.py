@@ -8,6 +8,7 @@ transition notice (60 or 30 days) for a county twice, whatever its date became.
 """
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -49,6 +50,19 @@ def recipient_snapshot(beneficiary: Beneficiary, *, email: str | None = None) ->
     }
 
 
+# Called with (notice=, beneficiary_id=, organization_id=) for each letter newly queued to a
+# beneficiary, in its transaction: how enrollment copies letters to authorized representatives
+# without this app knowing of them.
+LetterCopier = Callable[..., object]
+_letter_copiers: list[LetterCopier] = []
+
+
+def letter_copier_register(copier: LetterCopier) -> None:
+    """Have ``copier`` called for every letter ``letter_queue`` newly queues (once each)."""
+    if copier not in _letter_copiers:
+        _letter_copiers.append(copier)
+
+
 def letter_queue(
     *, beneficiary: Beneficiary | int, organization_id: int | None, **notice: Any
 ) -> Notice:
@@ -59,10 +73,13 @@ def letter_queue(
     """
     beneficiary_id = beneficiary if isinstance(beneficiary, int) else beneficiary.pk
     queued = notice_queue(recipient_key=recipient_key(beneficiary_id), **notice)
-    BeneficiaryLetter.objects.get_or_create(
+    _, created = BeneficiaryLetter.objects.get_or_create(
         notice=queued,
         defaults={"beneficiary_id": beneficiary_id, "organization_id": organization_id},
     )
+    if created:
+        for copier in _letter_copiers:
+            copier(notice=queued, beneficiary_id=beneficiary_id, organization_id=organization_id)
     return queued
 
 

@@ -12,6 +12,7 @@ plan's organization, staff of another organization, admin. Expected answers are 
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import pytest
@@ -21,7 +22,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from accounts.models import User
 from eligibility.models import Organization
-from enrollment.models import Enrollment, EnrollmentKind, ReviewKind
+from enrollment.models import AuthorizedRepresentative, Enrollment, EnrollmentKind, ReviewKind
 from enrollment.reviews import review_item_open
 from interchange.models import EligibilityImport
 from tests.auth_helpers import login_verified
@@ -53,6 +54,19 @@ class Row:
 def _(method: str, path: Callable[[Ids], str], *expect: int, body: Any = None) -> Row:
     assert len(expect) == len(ROLES)
     return Row(method, path, expect, body)
+
+
+def _representative_id(ids: "Ids") -> int:
+    """A representative of the member, made inside the request's rolled-back savepoint."""
+    rep = AuthorizedRepresentative.objects.create(
+        beneficiary_id=ids.beneficiary,
+        name="Matrix Helper",
+        relationship="Friend",
+        document="Appointment of representative",
+        email="helper@example.test",
+        valid_from=date(2025, 1, 1),
+    )
+    return rep.pk
 
 
 def _import_id() -> int:
@@ -97,6 +111,27 @@ MATRIX: dict[str, Row] = {
     "api-me": _("get", lambda i: "/api/v1/me", 401, 200, 200, 200, 200, 200),
     "api-me-link": _("post", lambda i: "/api/v1/me/link", 401, 400, 400, 403, 403, 403, body={}),
     "member-link": _("get", lambda i: "/me/link/", 302, 302, 302, 403, 403, 403),
+    # Authorized representatives: the member their own; staff on a person's record in scope.
+    "api-me-representatives": _(
+        "get", lambda i: "/api/v1/me/representatives", 401, 200, 200, 403, 403, 403
+    ),
+    "api-me-representative-end": _(
+        "post",
+        lambda i: f"/api/v1/me/representatives/{_representative_id(i)}/end",
+        *(401, 200, 404, 403, 403, 403),
+    ),
+    "api-beneficiary-representatives": _(
+        "get",
+        lambda i: f"/api/v1/beneficiaries/{i.beneficiary}/representatives",
+        *(401, 200, 404, 200, 404, 200),
+    ),
+    "api-beneficiary-representative-end": _(
+        "post",
+        lambda i: (
+            f"/api/v1/beneficiaries/{i.beneficiary}/representatives/{_representative_id(i)}/end"
+        ),
+        *(401, 200, 404, 200, 404, 200),
+    ),
     # The member's own pages
     "member-home": _("get", lambda i: "/me/", 302, 200, 200, 403, 403, 403),
     "member-application-new": _(

@@ -2,6 +2,12 @@ from django.urls import re_path
 from rest_framework.routers import DefaultRouter
 
 from enrollment.api.beneficiaries import BeneficiaryDetailView, BeneficiaryListView
+from enrollment.api.intake import (
+    BeneficiaryRepresentativeEndView,
+    BeneficiaryRepresentativesView,
+    MeRepresentativeEndView,
+    MeRepresentativesView,
+)
 from enrollment.api.notices import (
     BeneficiaryNoticesView,
     NoticeIdCardView,
@@ -26,6 +32,24 @@ router.register("reviews", ReviewItemViewSet, basename="review")
 urlpatterns = [
     re_path(r"^me/?$", MeView.as_view(), name="api-me"),
     re_path(r"^me/link/?$", LinkView.as_view(), name="api-me-link"),
+    re_path(
+        r"^me/representatives/?$", MeRepresentativesView.as_view(), name="api-me-representatives"
+    ),
+    re_path(
+        r"^me/representatives/(?P<rep_pk>[0-9]+)/end/?$",
+        MeRepresentativeEndView.as_view(),
+        name="api-me-representative-end",
+    ),
+    re_path(
+        r"^beneficiaries/(?P<pk>[0-9]+)/representatives/?$",
+        BeneficiaryRepresentativesView.as_view(),
+        name="api-beneficiary-representatives",
+    ),
+    re_path(
+        r"^beneficiaries/(?P<pk>[0-9]+)/representatives/(?P<rep_pk>[0-9]+)/end/?$",
+        BeneficiaryRepresentativeEndView.as_view(),
+        name="api-beneficiary-representative-end",
+    ),
     re_path(r"^beneficiaries/?$", BeneficiaryListView.as_view(), name="api-beneficiary-list"),
     re_path(
         r"^beneficiaries/(?P<pk>[0-9]+)/?$",
