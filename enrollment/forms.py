@@ -135,6 +135,23 @@ class WithdrawForm(forms.Form):
     )
 
 
+class ApproveForm(forms.Form):
+    """Approve; an admin may keep an effective date that has passed, with a reason."""
+
+    effective_date = StrictDateFormField(
+        label="Keep this effective date (admins only, optional)",
+        help_text=(
+            "Leave empty: approved after the effective date, coverage starts on the next first "
+            "of a month."
+        ),
+        required=False,
+        widget=DateInput(),
+    )
+    reason = forms.CharField(
+        label="Why the date is kept", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
 class StaffDisenrollForm(forms.Form):
     requested_on = StrictDateFormField(
         label="Date the member asked to leave",

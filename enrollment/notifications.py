@@ -179,6 +179,10 @@ def disenrolled(enrollment: Enrollment, medi_cal_plan_name: str | None) -> Notic
         idempotency_key=f"disenrollment-confirmed:{enrollment.pk}",
         medi_cal_plan_name=medi_cal_plan_name,
         end_date=_coverage_end(enrollment),
+        # Cancelled before it started: the letter says so, never "ends on" a day before it.
+        **(
+            {"cancelled": True, "start_date": enrollment.start_date} if enrollment.cancelled else {}
+        ),
     )
 
 

@@ -5,7 +5,7 @@ Each selector takes the acting user (``actor``), keeps to what the policy lets t
 member data. Page and API views call these and never query the ORM or audit on their own.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.core.paginator import Page, Paginator
@@ -373,6 +373,7 @@ class StaffApplicationView:
     enrollments: list[EnrollmentView]
     endable_enrollment_ids: frozenset[int]
     can: dict[str, bool]
+    other_open_applications: list["OtherApplication"] = field(default_factory=list)
 
 
 def staff_application_view(*, actor: User, application_id: int) -> StaffApplicationView:
@@ -416,8 +417,105 @@ def staff_application_view(*, actor: User, application_id: int) -> StaffApplicat
             "approve": can_become(application, ApplicationStatus.APPROVED),
             "deny": can_become(application, ApplicationStatus.DENIED),
             "withdraw": can_become(application, ApplicationStatus.WITHDRAWN),
+            # Only an admin keeps an effective date that has passed (no retroactive enrollment).
+            "keep_effective_date": actor.is_admin,
         },
+        other_open_applications=open_applications(
+            actor=actor, beneficiary_id=beneficiary.pk, exclude=application.pk
+        ),
     )
+
+
+@dataclass(frozen=True)
+class OtherApplication:
+    """Another open application of the same person, as the actor may see it.
+
+    ``stands``: of the person's submitted open applications, the one submitted last is the one
+    that counts if approved before coverage starts (the last election before the effective date,
+    CMS MA enrollment guidance); a draft is no election yet.
+    """
+
+    id: int | None  # None: another organization's application (staff see only that it exists)
+    plan_name: str
+    status: str
+    status_label: str
+    submitted_at: datetime | None
+    effective_date: date | None
+    stands: bool
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "plan_name": self.plan_name,
+            "status": self.status,
+            "submitted_at": self.submitted_at.isoformat() if self.submitted_at else None,
+            "effective_date": self.effective_date.isoformat() if self.effective_date else None,
+            "stands": self.stands,
+        }
+
+
+OPEN_STATUSES = (
+    ApplicationStatus.DRAFT,
+    ApplicationStatus.SUBMITTED,
+    ApplicationStatus.IN_REVIEW,
+    ApplicationStatus.INFO_REQUESTED,
+)
+
+
+def open_applications(
+    *, actor: User, beneficiary_id: int, exclude: int | None = None
+) -> list[OtherApplication]:
+    """The person's open applications (drafts only for the member), newest election first.
+
+    Staff see another organization's open application only as "Another Medi-Medi Plan" (no id).
+    The actor must already be allowed to see the person (callers read one of their applications).
+    """
+    rows = list(
+        Application.objects.filter(beneficiary_id=beneficiary_id, status__in=OPEN_STATUSES)
+        .exclude(pk__in=[] if exclude is None else [exclude])
+        .select_related("plan")
+        .order_by("-submitted_at", "-pk")
+    )
+    if actor.acts_as_staff:
+        rows = [row for row in rows if row.status != ApplicationStatus.DRAFT]
+    visible = set(
+        Application.objects.filter(pk__in=[row.pk for row in rows])
+        .filter(access.application_scope(actor))
+        .values_list("pk", flat=True)
+    )
+    submitted = [
+        row
+        for row in Application.objects.filter(
+            beneficiary_id=beneficiary_id,
+            status__in=OPEN_STATUSES,
+            submitted_at__isnull=False,
+        ).order_by("-submitted_at", "-pk")[:1]
+    ]
+    standing = submitted[0].pk if submitted else None
+    return [
+        OtherApplication(
+            id=row.pk if row.pk in visible else None,
+            plan_name=(
+                (row.plan.name if row.plan else "No plan chosen yet")
+                if row.pk in visible
+                else "Another Medi-Medi Plan"
+            ),
+            status=row.status,
+            status_label=row.get_status_display(),
+            submitted_at=row.submitted_at,
+            effective_date=row.effective_date,
+            stands=row.pk == standing,
+        )
+        for row in rows
+    ]
+
+
+def member_open_applications(*, actor: User) -> list[OtherApplication]:
+    """The member's own open applications (told before starting another)."""
+    beneficiary = member_record(actor=actor)
+    if beneficiary is None:
+        return []
+    return open_applications(actor=actor, beneficiary_id=beneficiary.pk)
 
 
 def beneficiary_applications(*, actor: User, beneficiary: Beneficiary) -> QuerySet[Application]:

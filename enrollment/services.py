@@ -6,11 +6,14 @@ enrollments lock that person's beneficiary row first, then the application: the 
 everywhere, so two approvals for one person queue behind each other instead of deadlocking.
 """
 
+import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.errors import Conflict, DomainError, Forbidden, NotEligible, NotFound
@@ -31,6 +34,8 @@ from enrollment.models import (
     EndReason,
     Enrollment,
     EnrollmentKind,
+    ReviewItem,
+    ReviewKind,
 )
 from notices.kinds import InvalidNotice, ResendRefused
 from notices.models import Notice, NoticeKind
@@ -355,24 +360,178 @@ def _active_on_or_after(beneficiary: Beneficiary, kind: str, day: date) -> list[
     )
 
 
+# The note on a Medi-Cal plan enrollment an approval ended (or cancelled) the day before the
+# aligned plan starts: it names the application and the end the row had before, so a
+# cancellation of that approval before it starts can put the row back as it was.
+_SWITCH_NOTE = re.compile(
+    r"^Replaced by application (?P<app>\d+) from \d{4}-\d{2}-\d{2} \(end before: (?P<end>open|\d{4}-\d{2}-\d{2})\)\."
+)
+
+
+def _switch_note(application_id: int, effective: date, previous_end: date | None) -> str:
+    before = previous_end.isoformat() if previous_end is not None else "open"
+    return f"Replaced by application {application_id} from {effective.isoformat()} (end before: {before})."
+
+
+def _cancel_before_start(
+    medi_medi: Enrollment,
+    reason: str,
+    *,
+    actor: User | None,
+    requested_on: date | None,
+    note: str,
+) -> list[Enrollment]:
+    """Cancel a Medi-Medi enrollment that has not started and its aligned Medi-Cal enrollment.
+
+    The Medi-Cal plan enrollment the approval had ended the day before is put back as it was
+    (its earlier end, or open). The caller holds the person's row lock; the enrollments are
+    locked here in primary-key order. Returns the Medi-Cal rows restored.
+    """
+    start = medi_medi.start_date
+    day_before = start - timedelta(days=1)
+    _end(medi_medi, day_before, reason, actor=actor, requested_on=requested_on, note=note)
+    aligned = list(
+        Enrollment.objects.select_for_update()
+        .filter(aligned_with=medi_medi, cancelled=False)
+        .order_by("pk")
+    )
+    for medi_cal in aligned:
+        if medi_cal.start_date >= start:  # made by the approval: never started either
+            _end(medi_cal, day_before, reason, actor=actor, requested_on=requested_on, note=note)
+    restored: list[Enrollment] = []
+    if medi_medi.application_id is None:
+        return restored
+    candidates = (
+        Enrollment.objects.select_for_update()
+        .filter(
+            beneficiary_id=medi_medi.beneficiary_id,
+            kind=EnrollmentKind.MEDI_CAL,
+            end_reason__in=[EndReason.PLAN_SWITCH, EndReason.SUPERSEDED],
+            end_note__startswith=f"Replaced by application {medi_medi.application_id} from ",
+        )
+        .order_by("pk")
+    )
+    for previous in candidates:
+        match = _SWITCH_NOTE.match(previous.end_note)
+        if match is None or int(match["app"]) != medi_medi.application_id:
+            continue
+        end = None if match["end"] == "open" else date.fromisoformat(match["end"])
+        previous.end_date = end
+        previous.cancelled = False
+        previous.end_reason = ""
+        previous.ended_by = None
+        previous.end_requested_on = None
+        previous.end_note = ""
+        previous.save(
+            update_fields=[
+                "end_date",
+                "cancelled",
+                "end_reason",
+                "ended_by",
+                "end_requested_on",
+                "end_note",
+                "updated_at",
+            ]
+        )
+        restored.append(previous)
+    for row in (medi_medi, *aligned, *restored):
+        audit_record(
+            actor=actor,
+            action="update",
+            object_type="enrollment",
+            object_id=row.pk,
+            detail={
+                "beneficiary": row.beneficiary_id,
+                "cancelled": row.cancelled,
+                "end_reason": row.end_reason,
+                "restored": row in restored,
+            },
+        )
+    return restored
+
+
+def _approval_effective_date(
+    application: Application,
+    beneficiary: Beneficiary,
+    *,
+    actor: User,
+    today: date,
+    effective_date: date | None,
+    reason: str,
+) -> tuple[date, str]:
+    """The day coverage starts on approval, and why it is not the date set on submission.
+
+    No retroactive enrollment (42 CFR 422.68, CMS MA enrollment guidance): approved after the
+    effective date, coverage starts on the first of the next month. Only an admin may keep an
+    earlier date, with a reason.
+    """
+    scheduled = application.effective_date
+    assert scheduled is not None and application.plan_id is not None  # set on submission
+    if effective_date is not None:
+        if not actor.is_admin:
+            raise Forbidden("Only an admin may set the effective date on approval.")
+        if not reason.strip():
+            raise DomainError("Say why the effective date is kept.", field="reason")
+        if effective_date.day != 1:
+            raise DomainError(
+                "Coverage starts on the first of a month (42 CFR 422.68).", field="effective_date"
+            )
+        if effective_date < scheduled:
+            raise DomainError(
+                f"The effective date cannot be before {scheduled.isoformat()}, the first of the "
+                "month after the application was received.",
+                field="effective_date",
+            )
+        if effective_date == scheduled and scheduled >= today:
+            return scheduled, application.effective_date_note
+        return effective_date, (
+            f"Effective date {effective_date.isoformat()} set by an admin on approval "
+            f"({today.isoformat()}): {reason.strip()}"
+        )
+    if scheduled >= today:
+        return scheduled, application.effective_date_note
+    county = beneficiary.county
+    since = max(first_of_next_month(today), county.medi_medi_available_from)
+    moved = plan_first_day_in_county(plan_id=application.plan_id, county=county, since=since)
+    if moved is None:
+        raise NotEligible("The plan no longer serves the county.", reasons=[PLAN_NOT_IN_COUNTY])
+    return moved, (
+        f"Approved on {today.isoformat()}, after the effective date {scheduled.isoformat()}: "
+        f"coverage starts {moved.isoformat()}, the first of the next month (no retroactive "
+        "enrollment)."
+    )
+
+
 @transaction.atomic
 def application_approve(
-    *, application: Application, actor: User, today: date | None = None
+    *,
+    application: Application,
+    actor: User,
+    today: date | None = None,
+    effective_date: date | None = None,
+    reason: str = "",
 ) -> Application:
     """Approve and enroll, all or nothing.
 
     Re-checks eligibility for coverage starting on the effective date; starts the Medi-Medi
     enrollment and, the same day, the aligned Medi-Cal enrollment; ends any earlier Medi-Medi and
-    Medi-Cal enrollment the day before (a plan switch).
+    Medi-Cal enrollment the day before (a plan switch). A Medi-Medi enrollment of another plan
+    that has not started and would start on or after the new one is replaced (the last election
+    before the effective date counts): it and its aligned Medi-Cal enrollment are cancelled
+    (``superseded``) and the Medi-Cal plan enrollment its approval ended is put back first.
+    Approved after the effective date, coverage starts on the next first of a month
+    (``effective_date_note`` says so); an admin may keep an earlier ``effective_date`` with a
+    ``reason``.
     """
     beneficiary, locked = _lock(application)
     access.check_staff_decides(actor, locked)
     _check_move(locked, ApplicationStatus.APPROVED)
-    effective = locked.effective_date
-    assert effective is not None and locked.plan_id is not None  # set on submission
-    recheck = determination_create(
-        beneficiary=beneficiary, as_of=today or california_today(), coverage_start=effective
+    today = today or california_today()
+    assert locked.effective_date is not None and locked.plan_id is not None  # set on submission
+    effective, effective_note = _approval_effective_date(
+        locked, beneficiary, actor=actor, today=today, effective_date=effective_date, reason=reason
     )
+    recheck = determination_create(beneficiary=beneficiary, as_of=today, coverage_start=effective)
     if not recheck.eligible:
         raise NotEligible(
             "The person is no longer eligible for coverage on the effective date.",
@@ -383,20 +542,47 @@ def application_approve(
         raise NotEligible("The plan no longer serves the county.", reasons=[PLAN_NOT_IN_COUNTY])
 
     current = _active_on_or_after(beneficiary, EnrollmentKind.MEDI_MEDI, effective)
+    superseded: list[Enrollment] = []
     for enrollment in current:
-        if enrollment.start_date >= effective:
-            raise Conflict(
-                f"This person is already enrolled in a Medi-Medi Plan from "
-                f"{enrollment.start_date.isoformat()}.",
-                status=locked.status,
-                enrollment=enrollment.pk,
-            )
         if enrollment.medi_medi_plan_id == locked.plan_id:
             raise Conflict(
                 "This person is already enrolled in this plan.",
                 status=locked.status,
                 enrollment=enrollment.pk,
             )
+        if enrollment.start_date >= effective:
+            if enrollment.start_date <= today:
+                raise Conflict(
+                    f"This person is already enrolled in a Medi-Medi Plan from "
+                    f"{enrollment.start_date.isoformat()}.",
+                    status=locked.status,
+                    enrollment=enrollment.pk,
+                )
+            earlier = enrollment.application
+            if (
+                earlier is not None
+                and earlier.submitted_at is not None
+                and locked.submitted_at is not None
+                and earlier.submitted_at > locked.submitted_at
+            ):
+                raise Conflict(
+                    f"A later election stands: application {earlier.pk}, approved for coverage "
+                    f"from {enrollment.start_date.isoformat()}, was made after this one.",
+                    status=locked.status,
+                    enrollment=enrollment.pk,
+                )
+            superseded.append(enrollment)
+    restored: list[Enrollment] = []
+    for enrollment in superseded:
+        restored += _cancel_before_start(
+            enrollment,
+            EndReason.SUPERSEDED,
+            actor=actor,
+            requested_on=today,
+            note=f"Replaced by application {locked.pk}: the later election counts.",
+        )
+        _note_superseded(enrollment, by=locked, actor=actor)
+    current = [e for e in current if e not in superseded]
     day_before = effective - timedelta(days=1)
     previous_medi_cal = _active_on_or_after(beneficiary, EnrollmentKind.MEDI_CAL, effective)
     # Already in the aligned Medi-Cal plan (loaded from the state's file, or kept after leaving
@@ -413,8 +599,18 @@ def application_approve(
     )
     previous_medi_cal = [e for e in previous_medi_cal if e is not kept]
     try:
-        for old in [*current, *previous_medi_cal]:
+        for old in current:
             _end(old, day_before, EndReason.PLAN_SWITCH, actor=actor, requested_on=today)
+        for old in previous_medi_cal:
+            previous_end = old.end_date
+            _end(
+                old,
+                day_before,
+                EndReason.PLAN_SWITCH,
+                actor=actor,
+                requested_on=today,
+                note=_switch_note(locked.pk, effective, previous_end),
+            )
         medi_medi = Enrollment.objects.create(
             beneficiary=beneficiary,
             kind=EnrollmentKind.MEDI_MEDI,
@@ -437,10 +633,13 @@ def application_approve(
             )
     except IntegrityError as exc:  # the exclusion constraint: a race the locks did not see
         raise Conflict("A conflicting enrollment was written at the same time.") from exc
+    moved_note = effective_note if effective != locked.effective_date else ""
+    locked.effective_date = effective
+    locked.effective_date_note = effective_note
     locked.approval_determination = recheck
     locked.decided_at = timezone.now()
     locked.decided_by = actor
-    _move(locked, ApplicationStatus.APPROVED, actor=actor)
+    _move(locked, ApplicationStatus.APPROVED, actor=actor, note=moved_note)
     locked.save()
     audit_record(
         actor=actor,
@@ -450,7 +649,9 @@ def application_approve(
         detail={
             "application": locked.pk,
             "switched_from": [e.pk for e in current],
+            "superseded": [e.pk for e in superseded],
             "medi_cal_kept": kept.pk if kept is not None else None,
+            "medi_cal_restored": [e.pk for e in restored],
         },
     )
     notifications.enrolled(
@@ -461,6 +662,34 @@ def application_approve(
         previous_medi_cal=previous_medi_cal[0] if previous_medi_cal else None,
     )
     return locked
+
+
+def _note_superseded(enrollment: Enrollment, *, by: Application, actor: User | None) -> None:
+    """Write on the replaced application's history why its enrollment will not start.
+
+    The application stays approved (its status cannot move on); its history row, from approved
+    to approved, says which application replaced it.
+    """
+    if enrollment.application_id is None:
+        return
+    ApplicationStatusChange.objects.create(
+        application_id=enrollment.application_id,
+        from_status=ApplicationStatus.APPROVED,
+        to_status=ApplicationStatus.APPROVED,
+        actor=actor,
+        note=(
+            f"Superseded: application {by.pk} was approved before this coverage started; "
+            "the later election counts, so this enrollment is cancelled."
+        ),
+        reason_codes=[EndReason.SUPERSEDED],
+    )
+    audit_record(
+        actor=actor,
+        action="update",
+        object_type="application",
+        object_id=enrollment.application_id,
+        detail={"superseded_by": by.pk},
+    )
 
 
 def disenrollment_end_date(requested_on: date) -> date:
@@ -479,7 +708,8 @@ def enrollment_disenroll(
     """End a Medi-Medi enrollment on the last day of the month of the request.
 
     The aligned Medi-Cal enrollment continues. An enrollment that would end before it starts
-    is cancelled.
+    is cancelled, with its aligned Medi-Cal enrollment, and the member's earlier Medi-Cal plan
+    enrollment that its approval ended is put back.
     """
     beneficiary_id = (
         Enrollment.objects.filter(pk=enrollment.pk).values_list("beneficiary_id", flat=True).first()
@@ -506,14 +736,21 @@ def enrollment_disenroll(
             "This enrollment has already ended or is already set to end by then.",
             end_date=locked.end_date.isoformat() if locked.end_date else None,
         )
-    _end(
-        locked,
-        end,
-        EndReason.DISENROLLED,
-        actor=actor,
-        requested_on=requested_on,
-        note=note.strip(),
-    )
+    if end < locked.start_date:
+        # Cancelled before it starts: the aligned Medi-Cal enrollment goes with it and the
+        # Medi-Cal plan enrollment its approval ended is put back.
+        _cancel_before_start(
+            locked, EndReason.DISENROLLED, actor=actor, requested_on=requested_on, note=note.strip()
+        )
+    else:
+        _end(
+            locked,
+            end,
+            EndReason.DISENROLLED,
+            actor=actor,
+            requested_on=requested_on,
+            note=note.strip(),
+        )
     audit_record(
         actor=actor,
         action="update",
@@ -525,11 +762,141 @@ def enrollment_disenroll(
             "cancelled": locked.cancelled,
         },
     )
-    aligned = Enrollment.objects.filter(aligned_with=locked).select_related("medi_cal_plan").first()
+    aligned = (
+        Enrollment.objects.filter(aligned_with=locked, cancelled=False)
+        .select_related("medi_cal_plan")
+        .first()
+    )
+    if aligned is None and locked.cancelled:
+        aligned = (
+            Enrollment.objects.filter(
+                beneficiary_id=locked.beneficiary_id,
+                kind=EnrollmentKind.MEDI_CAL,
+                cancelled=False,
+                start_date__lt=locked.start_date,
+            )
+            .filter(Q(end_date__isnull=True) | Q(end_date__gte=locked.start_date))
+            .select_related("medi_cal_plan")
+            .order_by("-start_date")
+            .first()
+        )
     notifications.disenrolled(
         locked, aligned.medi_cal_plan.name if aligned and aligned.medi_cal_plan else None
     )
     return locked
+
+
+# How long staff have to decide a member's request to leave the aligned Medi-Cal plan.
+LEAVE_REVIEW_DAYS = 30
+LEAVE_REVIEW_MESSAGE = (
+    "Your request to leave your Medi-Cal plan is being reviewed. A Medi-Medi Plan works only "
+    "with its aligned Medi-Cal plan, so the plan will contact you about leaving the Medi-Medi "
+    "Plan too. Until the review is decided your coverage continues."
+)
+
+
+@dataclass(frozen=True)
+class LeaveResult:
+    """What a request to leave a plan did: the enrollment ended, or a review was opened."""
+
+    enrollment: Enrollment
+    review: ReviewItem | None = None
+
+    @property
+    def reviewing(self) -> bool:
+        return self.review is not None
+
+
+@transaction.atomic
+def enrollment_leave(
+    *,
+    enrollment: Enrollment,
+    actor: User | None,
+    requested_on: date | None = None,
+    note: str = "",
+) -> LeaveResult:
+    """A request to leave a plan: a Medi-Medi enrollment ends (``enrollment_disenroll``).
+
+    Leaving the aligned Medi-Cal plan means the member can no longer stay in the Medi-Medi Plan
+    (domain.md section 6): the request opens a disenrollment review for the plan's staff instead
+    of being refused; nothing ends until they decide. Asking again returns the same review.
+    """
+    kind = Enrollment.objects.filter(pk=enrollment.pk).values_list("kind", flat=True).first()
+    if kind is None:
+        raise NotFound("No such enrollment.")
+    if kind == EnrollmentKind.MEDI_MEDI:
+        ended = enrollment_disenroll(
+            enrollment=enrollment, actor=actor, requested_on=requested_on, note=note
+        )
+        return LeaveResult(enrollment=ended)
+    return LeaveResult(
+        enrollment=Enrollment.objects.get(pk=enrollment.pk),
+        review=_medi_cal_leave_review(enrollment, actor=actor, note=note),
+    )
+
+
+def _medi_cal_leave_review(enrollment: Enrollment, *, actor: User | None, note: str) -> ReviewItem:
+    # Imported here: enrollment.reviews resolves items through these services.
+    from enrollment.reviews import review_item_open
+
+    beneficiary_id = (
+        Enrollment.objects.filter(pk=enrollment.pk).values_list("beneficiary_id", flat=True).get()
+    )
+    Beneficiary.objects.select_for_update().get(pk=beneficiary_id)
+    locked = (
+        Enrollment.objects.select_for_update(of=("self",))
+        .select_related("medi_cal_plan", "aligned_with__medi_medi_plan")
+        .get(pk=enrollment.pk)
+    )
+    access.check_enrollment_end(actor, locked)
+    if actor is not None and actor.acts_as_staff:
+        raise DomainError(
+            "Only a Medi-Medi Plan enrollment can be ended here; Medi-Cal plan coverage continues."
+        )
+    today = california_today()
+    medi_medi = locked.aligned_with
+    running = (
+        medi_medi is not None
+        and not medi_medi.cancelled
+        and (medi_medi.end_date is None or medi_medi.end_date >= today)
+    )
+    if locked.cancelled or (locked.end_date is not None and locked.end_date < today):
+        raise Conflict("This Medi-Cal plan enrollment has already ended.")
+    if not running or medi_medi is None or medi_medi.medi_medi_plan is None:
+        raise DomainError(
+            "This Medi-Cal plan is not tied to a Medi-Medi Plan enrollment: ask your county "
+            "Medi-Cal office or Health Care Options to change Medi-Cal plans."
+        )
+    medi_cal_plan = locked.medi_cal_plan
+    review = review_item_open(
+        kind=ReviewKind.MEDI_CAL_PLAN_MISMATCH,
+        beneficiary=beneficiary_id,
+        source_key=f"member-leaves-medi-cal:{locked.pk}",
+        detail={
+            "requested_on": today.isoformat(),
+            "medi_cal_enrollment": locked.pk,
+            "from_plan": locked.medi_cal_plan_id,
+            "from_plan_name": medi_cal_plan.name if medi_cal_plan is not None else None,
+            "aligned_plan": locked.medi_cal_plan_id,
+            "source": "member_request",
+            "member_note": note.strip(),
+            "question": (
+                "The member asks to leave the aligned Medi-Cal plan: confirm the disenrollment "
+                "from the Medi-Medi Plan, or record that the member stays."
+            ),
+        },
+        enrollment=medi_medi,
+        organization=medi_medi.medi_medi_plan.organization_id,
+        due_date=today + timedelta(days=LEAVE_REVIEW_DAYS),
+    )
+    audit_record(
+        actor=actor,
+        action="create",
+        object_type="review_item",
+        object_id=review.pk,
+        detail={"beneficiary": beneficiary_id, "medi_cal_enrollment": locked.pk},
+    )
+    return review
 
 
 def enrollment_disenroll_for_member(

@@ -30,6 +30,7 @@ from eligibility.services import beneficiary_link
 from enrollment import selectors, services
 from enrollment.forms import (
     ApplicationForm,
+    ApproveForm,
     DenyForm,
     LinkForm,
     QueueFilterForm,
@@ -38,7 +39,7 @@ from enrollment.forms import (
     WithdrawForm,
 )
 from enrollment.letters import member_id_cards
-from enrollment.models import Application, ApplicationStatus, Enrollment
+from enrollment.models import Application, ApplicationStatus, Enrollment, EnrollmentKind
 from enrollment.selectors import HistoryRow, application_history, can_become, denial_labels
 
 SUBMIT = "submit"
@@ -201,6 +202,31 @@ def _save_or_submit(
     return redirect("member-application", pk=application.pk)
 
 
+def _tell_open_applications(request: HttpRequest, user: User) -> None:
+    """A member starting another application is told which open ones exist and which stands."""
+    if request.method != "GET":
+        return
+    for other in selectors.member_open_applications(actor=user):
+        submitted = (
+            f"submitted {other.submitted_at:%B} {other.submitted_at.day}, {other.submitted_at.year}"
+            if other.submitted_at
+            else "not submitted yet"
+        )
+        stands = (
+            " It is the one that counts now; if you submit a new one and it is approved before "
+            "coverage starts, the new one replaces it."
+            if other.stands
+            else ""
+        )
+        messages.warning(
+            request,
+            f"You already have application {other.id} for {other.plan_name} "
+            f"({other.status_label.lower()}, {submitted}).{stands} Only one Medi-Medi Plan can "
+            "cover you: the last choice you submit is the one that counts. You can withdraw "
+            "an application you no longer want.",
+        )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def application_new(request: HttpRequest) -> HttpResponse:
@@ -209,6 +235,7 @@ def application_new(request: HttpRequest) -> HttpResponse:
     if beneficiary is None:
         return redirect("member-link")
     offer = _offer_for(beneficiary)
+    _tell_open_applications(request, user)
     if offer is None or not offer.decision.eligible:
         return _render_application_form(
             request, beneficiary=beneficiary, offer=offer, form=None, application=None
@@ -294,6 +321,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     application = selectors.member_application_get(actor=user, application_id=pk)
     history = application_history(application)
     asked = [row for row in history if row.to_status == ApplicationStatus.INFO_REQUESTED]
+    enrollments = list(application.enrollments.select_related("medi_medi_plan", "medi_cal_plan"))
     return render(
         request,
         "enrollment/application_detail.html",
@@ -302,8 +330,11 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "history": history,
             "info_request": asked[-1] if asked else None,
             "denial_reasons": denial_labels(application.denial_reasons),
-            "enrollments": application.enrollments.select_related(
-                "medi_medi_plan", "medi_cal_plan"
+            "enrollments": enrollments,
+            # Cancelled before it started: the page must not say "You are enrolled".
+            "coverage_cancelled": next(
+                (e for e in enrollments if e.kind == EnrollmentKind.MEDI_MEDI and e.cancelled),
+                None,
             ),
             "can_withdraw": can_become(application, ApplicationStatus.WITHDRAWN),
         },
@@ -335,11 +366,14 @@ def member_disenroll(request: HttpRequest, pk: int) -> HttpResponse:
     enrollment = selectors.member_enrollment_get(actor=user, enrollment_id=pk)
     if request.method == "POST":
         try:
-            ended = services.enrollment_disenroll(enrollment=enrollment, actor=user)
+            result = services.enrollment_leave(enrollment=enrollment, actor=user)
         except DomainError as exc:
             _show_domain_error(request, exc)
         else:
-            messages.success(request, _disenrolled_message(ended))
+            if result.review is not None:  # the aligned Medi-Cal plan: a disenrollment review
+                messages.info(request, services.LEAVE_REVIEW_MESSAGE)
+            else:
+                messages.success(request, _disenrolled_message(result.enrollment))
         return redirect("member-home")
     return render(
         request,
@@ -423,6 +457,7 @@ def _render_staff_application(
         "request_info_form": bound.get("info") or RequestInfoForm(prefix="info"),
         "deny_form": bound.get("deny") or DenyForm(prefix="deny"),
         "withdraw_form": bound.get("withdraw") or WithdrawForm(prefix="withdraw"),
+        "approve_form": bound.get("approve") or ApproveForm(prefix="approve"),
     }
     return render(
         request,
@@ -439,6 +474,7 @@ def _render_staff_application(
             "denial_reasons": view.denial_reasons,
             "enrollment_rows": rows,
             "can": view.can,
+            "other_open_applications": view.other_open_applications,
             "invalid_forms": [form for form in bound.values() if form.errors],
             **action_forms,
         },
@@ -517,14 +553,36 @@ def staff_start_review(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def staff_approve(request: HttpRequest, pk: int) -> HttpResponse:
-    """Approve: the service re-checks eligibility and enrolls in both plans, or refuses."""
+    """Approve: the service re-checks eligibility and enrolls in both plans, or refuses.
+
+    Approved after the effective date, coverage moves to the next first of a month and the
+    message says so; an admin may keep the date with a reason (the service refuses staff).
+    """
     user = _user(request)
-    return _run(
+    return _run_form(
         request,
-        pk,
-        lambda: services.application_approve(application=_application(pk), actor=user),
-        "Approved. The member is enrolled in the Medi-Medi Plan and its aligned Medi-Cal plan.",
+        pk=pk,
+        form=ApproveForm(request.POST, prefix="approve"),
+        call=lambda data: services.application_approve(
+            application=_application(pk),
+            actor=user,
+            effective_date=data["effective_date"],
+            reason=data["reason"],
+        ),
+        success=_approved_message,
     )
+
+
+def _approved_message(application: Application) -> str:
+    start = application.effective_date
+    assert start is not None
+    message = (
+        "Approved. The member is enrolled in the Medi-Medi Plan and its aligned Medi-Cal plan "
+        f"from {start:%B} {start.day}, {start.year}."
+    )
+    if application.effective_date_note:
+        message += f" {application.effective_date_note}"
+    return message
 
 
 @login_required

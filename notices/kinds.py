@@ -40,7 +40,7 @@ OPTIONAL_CONTEXT: dict[str, tuple[str, ...]] = {
     NoticeKind.INFO_REQUESTED: ("plan_name", "respond_by"),
     NoticeKind.ENROLLMENT_CONFIRMATION: ("contract_id", "previous_medi_cal_plan_name"),
     NoticeKind.DENIAL: ("plan_name", "decision_date", "appeal_days"),
-    NoticeKind.DISENROLLMENT_CONFIRMATION: ("medi_cal_plan_name",),
+    NoticeKind.DISENROLLMENT_CONFIRMATION: ("medi_cal_plan_name", "cancelled", "start_date"),
     NoticeKind.PLAN_SWITCH_CONFIRMATION: ("new_medi_cal_plan_name", "mbi", "contract_id"),
     NoticeKind.COUNTY_TRANSITION_60: ("plans",),
     NoticeKind.COUNTY_TRANSITION_30: ("plans",),
@@ -65,6 +65,7 @@ DATE_KEYS = frozenset(
         "availability_date",
         "first_month_without",
         "deeming_until",
+        "start_date",
     }
 )
 

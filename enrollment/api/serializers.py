@@ -188,6 +188,31 @@ class DenySerializer(serializers.Serializer):
         return attrs
 
 
+class ApproveSerializer(serializers.Serializer):
+    effective_date = StrictDateField(
+        required=False,
+        help_text=(
+            "Admins only: keep this first of a month as the effective date although the approval "
+            "comes after it (with `reason`). Otherwise an approval after the effective date moves "
+            "coverage to the next first of a month."
+        ),
+    )
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class LeaveReviewSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    status = serializers.CharField()
+    due_date = serializers.DateField(allow_null=True)
+
+
+class LeaveRequestSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    enrollment = serializers.IntegerField()
+    review = LeaveReviewSerializer()
+
+
 class NoteSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 

@@ -22,9 +22,11 @@ from enrollment.api.intake import intake_create
 from enrollment.api.record_serializers import BeneficiaryEnrollmentSerializer
 from enrollment.api.serializers import (
     ApplicationSerializer,
+    ApproveSerializer,
     DenySerializer,
     DisenrollSerializer,
     EnrollmentSerializer,
+    LeaveRequestSerializer,
     LinkSerializer,
     MeSerializer,
     NoteSerializer,
@@ -86,10 +88,17 @@ class ApplicationViewSet(
         return pk
 
     def _reply(self, request: Request, application_id: int, **kwargs: Any) -> Response:
-        application = selectors.application_get(
-            actor=request_user(request), application_id=application_id
-        )
-        return Response(self.get_serializer(application).data, **kwargs)
+        actor = request_user(request)
+        application = selectors.application_get(actor=actor, application_id=application_id)
+        data = dict(self.get_serializer(application).data)
+        # The person's other open applications, and which election stands (issue 10).
+        data["other_open_applications"] = [
+            row.as_dict()
+            for row in selectors.open_applications(
+                actor=actor, beneficiary_id=application.beneficiary_id, exclude=application.pk
+            )
+        ]
+        return Response(data, **kwargs)
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         response = super().list(request, *args, **kwargs)
@@ -147,13 +156,24 @@ class ApplicationViewSet(
         return self._reply(request, application_id)
 
     @extend_schema(
-        request=None, responses={200: ApplicationSerializer, 409: CONFLICT, 422: NOT_ELIGIBLE}
+        request=ApproveSerializer,
+        responses={200: ApplicationSerializer, 409: CONFLICT, 422: NOT_ELIGIBLE},
+        description=(
+            "Approve and enroll. Approved after the effective date, coverage starts on the next "
+            "first of a month and `effective_date_note` says why; an admin may keep an earlier "
+            "`effective_date` with a `reason` (staff: 403)."
+        ),
     )
     @action(detail=True, methods=["post"], url_path="approve")
     def approve(self, request: Request, pk: str | None = None) -> Response:
         application_id = self._visible_pk()
+        body = ApproveSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
         services.application_approve(
-            application=Application(pk=application_id), actor=request_user(request)
+            application=Application(pk=application_id),
+            actor=request_user(request),
+            effective_date=body.validated_data.get("effective_date"),
+            reason=body.validated_data["reason"],
         )
         return self._reply(request, application_id)
 
@@ -216,26 +236,44 @@ class BeneficiaryEnrollmentsView(APIView):
 
 
 class DisenrollView(APIView):
-    """End a Medi-Medi enrollment on the last day of the month of the request."""
+    """End a Medi-Medi enrollment on the last day of the month of the request.
+
+    A member asking to leave the aligned Medi-Cal plan opens a disenrollment review for the
+    plan's staff (202, with the review); nothing ends until they decide.
+    """
 
     @extend_schema(
         request=DisenrollSerializer,
         responses={
             200: EnrollmentSerializer,
-            400: OpenApiResponse(description="Not a Medi-Medi enrollment"),
+            202: LeaveRequestSerializer,
+            400: OpenApiResponse(description="Staff: not a Medi-Medi enrollment"),
             409: CONFLICT,
         },
     )
     def post(self, request: Request, pk: int) -> Response:
         body = DisenrollSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        ended = services.enrollment_disenroll(
+        result = services.enrollment_leave(
             enrollment=Enrollment(pk=int(pk)),
             actor=request_user(request),
             requested_on=body.validated_data.get("requested_on"),
             note=body.validated_data["note"],
         )
-        return Response(EnrollmentSerializer(ended).data)
+        if result.review is None:
+            return Response(EnrollmentSerializer(result.enrollment).data)
+        review = result.review
+        answer = {
+            "detail": services.LEAVE_REVIEW_MESSAGE,
+            "enrollment": result.enrollment.pk,
+            "review": {
+                "id": review.pk,
+                "kind": review.kind,
+                "status": review.status,
+                "due_date": review.due_date,
+            },
+        }
+        return Response(LeaveRequestSerializer(answer).data, status=status.HTTP_202_ACCEPTED)
 
 
 class MeView(APIView):

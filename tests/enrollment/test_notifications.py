@@ -138,11 +138,15 @@ def test_plan_switch_sends_a_switch_confirmation(django_capture_on_commit_callba
     person = BeneficiaryFactory(county=County.objects.get(name="Los Angeles"))
     staff = AdminFactory()  # two organizations' plans
     services.application_approve(
-        application=submit(person, "L.A. Care Medicare Plus", at(2026, 1, 10)), actor=staff
+        application=submit(person, "L.A. Care Medicare Plus", at(2026, 1, 10)),
+        actor=staff,
+        today=date(2026, 1, 20),
     )
     with django_capture_on_commit_callbacks(execute=True):
         services.application_approve(
-            application=submit(person, "Blue Shield TotalDual", at(2026, 5, 20)), actor=staff
+            application=submit(person, "Blue Shield TotalDual", at(2026, 5, 20)),
+            actor=staff,
+            today=date(2026, 5, 25),
         )
     switch = Notice.objects.get(kind="plan_switch_confirmation")
     assert switch.context["old_plan_name"] == "L.A. Care Medicare Plus"

@@ -295,11 +295,11 @@ def test_plan_switch_ends_the_old_plan_the_day_before_and_moves_medi_cal() -> No
     first = submitted(
         person, MediMediPlan.objects.get(name="L.A. Care Medicare Plus"), at(2026, 1, 10)
     )
-    services.application_approve(application=first, actor=staff)
+    services.application_approve(application=first, actor=staff, today=date(2026, 1, 20))
     second = submitted(
         person, MediMediPlan.objects.get(name="Blue Shield TotalDual"), at(2026, 5, 20)
     )
-    services.application_approve(application=second, actor=staff)
+    services.application_approve(application=second, actor=staff, today=date(2026, 5, 25))
     rows = list(
         Enrollment.objects.filter(beneficiary=person)
         .order_by("start_date", "kind")
@@ -315,12 +315,13 @@ def test_plan_switch_ends_the_old_plan_the_day_before_and_moves_medi_cal() -> No
     assert new_medi_cal.medi_cal_plan.name == "Blue Shield of California Promise Health Plan"
 
 
-def test_second_approval_for_the_same_start_is_a_conflict() -> None:
+def test_second_approval_for_a_start_that_has_come_is_a_conflict() -> None:
     person = BeneficiaryFactory(county=County.objects.get(name="Los Angeles"))
     staff = AdminFactory()  # two organizations' plans
     one = submitted(person, MediMediPlan.objects.get(name="L.A. Care Medicare Plus"))
     two = submitted(person, MediMediPlan.objects.get(name="Blue Shield TotalDual"))
-    services.application_approve(application=one, actor=staff)
+    services.application_approve(application=one, actor=staff, today=date(2026, 11, 28))
+    # The first enrollment started on December 1: it is no longer an election to replace.
     with pytest.raises(Conflict):
-        services.application_approve(application=two, actor=staff)
+        services.application_approve(application=two, actor=staff, today=date(2026, 12, 1))
     assert Enrollment.objects.filter(beneficiary=person).count() == 2

@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 from accounts.models import AuditEvent, User
 from eligibility.models import County, MediMediPlan, Organization
 from enrollment import services
-from enrollment.models import Application, Enrollment
+from enrollment.models import Application, Enrollment, ReviewItem
 from tests.enrollment.conftest import at
 from tests.factories import AdminFactory, BeneficiaryFactory, StaffFactory, UserFactory
 
@@ -275,17 +275,45 @@ def test_disenroll_through_the_api(member: User, careadvantage: MediMediPlan) ->
     assert again.status_code == 409
 
 
-def test_member_can_disenroll_a_medi_cal_enrollment_only_to_be_told_no(
+def test_member_leaving_the_aligned_medi_cal_plan_opens_a_disenrollment_review(
     member: User, careadvantage: MediMediPlan
 ) -> None:
     services.application_approve(
         application=submitted_for(member, careadvantage), actor=StaffFactory()
     )
     medi_cal = Enrollment.objects.get(kind="medi_cal")
+    medi_medi = Enrollment.objects.get(kind="medi_medi")
     response = client_for(member).post(
         f"/api/v1/enrollments/{medi_cal.pk}/disenroll", {}, format="json"
     )
+    assert response.status_code == 202
+    body = response.json()
+    assert body["review"]["kind"] == "medi_cal_plan_mismatch"
+    assert body["review"]["status"] == "open"
+    assert "being reviewed" in body["detail"]
+    review = ReviewItem.objects.get(pk=body["review"]["id"])
+    assert review.enrollment == medi_medi
+    assert review.organization_id == careadvantage.organization_id
+    # Nothing ends before staff decide; asking again opens no second review.
+    again = client_for(member).post(
+        f"/api/v1/enrollments/{medi_cal.pk}/disenroll", {}, format="json"
+    )
+    assert again.json()["review"]["id"] == review.pk
+    assert not Enrollment.objects.filter(end_date__isnull=False).exists()
+
+
+def test_staff_still_cannot_end_a_medi_cal_plan_enrollment(
+    member: User, careadvantage: MediMediPlan
+) -> None:
+    services.application_approve(
+        application=submitted_for(member, careadvantage), actor=StaffFactory()
+    )
+    medi_cal = Enrollment.objects.get(kind="medi_cal")
+    response = client_for(AdminFactory()).post(
+        f"/api/v1/enrollments/{medi_cal.pk}/disenroll", {}, format="json"
+    )
     assert response.status_code == 400
+    assert not ReviewItem.objects.exists()
 
 
 QUEUE_CASES: list[tuple[str, Any]] = [
