@@ -4,7 +4,7 @@ from django.urls import path, re_path
 from django.views.generic import RedirectView
 
 from accounts.views import signup
-from enrollment import letters, review_views, views
+from enrollment import intake_views, letters, review_views, views
 
 urlpatterns = [
     path("accounts/signup/", signup, name="signup"),
@@ -19,6 +19,16 @@ urlpatterns = [
         name="member-application-withdraw",
     ),
     path("me/enrollments/<int:pk>/disenroll/", views.member_disenroll, name="member-disenroll"),
+    path(
+        "me/representatives/",
+        intake_views.member_representatives,
+        name="member-representatives",
+    ),
+    path(
+        "me/representatives/<int:pk>/end/",
+        intake_views.member_representative_end,
+        name="member-representative-end",
+    ),
     path("me/letters/", letters.member_letters, name="member-letters"),
     path("me/letters/<int:pk>/", letters.member_letter, name="member-letter"),
     re_path(
@@ -31,6 +41,11 @@ urlpatterns = [
     ),
     path("staff/", RedirectView.as_view(pattern_name="staff-queue", permanent=False)),
     path("staff/queue/", views.staff_queue, name="staff-queue"),
+    path(
+        "staff/applications/new/",
+        intake_views.staff_application_new,
+        name="staff-application-new",
+    ),
     path("staff/applications/<int:pk>/", views.staff_application, name="staff-application"),
     path(
         "staff/applications/<int:pk>/start-review/",

@@ -40,6 +40,7 @@ from enrollment.forms import (
 )
 from enrollment.letters import member_id_cards
 from enrollment.models import Application, ApplicationStatus, Enrollment, EnrollmentKind
+from enrollment.representatives import application_representatives
 from enrollment.selectors import HistoryRow, application_history, can_become, denial_labels
 
 SUBMIT = "submit"
@@ -472,6 +473,7 @@ def _render_staff_application(
             ],
             "history": view.history,
             "denial_reasons": view.denial_reasons,
+            "representatives": application_representatives(application_id=view.application.pk),
             "enrollment_rows": rows,
             "can": view.can,
             "other_open_applications": view.other_open_applications,

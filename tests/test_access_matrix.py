@@ -112,6 +112,14 @@ MATRIX: dict[str, Row] = {
     "api-me-link": _("post", lambda i: "/api/v1/me/link", 401, 400, 400, 403, 403, 403, body={}),
     "member-link": _("get", lambda i: "/me/link/", 302, 302, 302, 403, 403, 403),
     # Authorized representatives: the member their own; staff on a person's record in scope.
+    "member-representatives": _(
+        "get", lambda i: "/me/representatives/", 302, 200, 200, 403, 403, 403
+    ),
+    "member-representative-end": _(
+        "post",
+        lambda i: f"/me/representatives/{_representative_id(i)}/end/",
+        *(302, 302, 404, 403, 403, 403),
+    ),
     "api-me-representatives": _(
         "get", lambda i: "/api/v1/me/representatives", 401, 200, 200, 403, 403, 403
     ),
@@ -162,6 +170,10 @@ MATRIX: dict[str, Row] = {
     # Staff pages
     None: _("get", lambda i: "/staff/", 302, 302, 302, 302, 302, 302),  # type: ignore[dict-item]
     "staff-queue": _("get", lambda i: "/staff/queue/", 302, 403, 403, 200, 200, 200),
+    # Elections made elsewhere: staff and admins record them (an empty form shows its errors).
+    "staff-application-new": _(
+        "get", lambda i: "/staff/applications/new/", 302, 403, 403, 200, 200, 200
+    ),
     "staff-application": _(
         "get", lambda i: f"/staff/applications/{i.application}/", 302, 403, 403, 200, 404, 200
     ),

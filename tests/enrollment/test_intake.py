@@ -5,14 +5,17 @@ from datetime import date
 from typing import Any
 
 import pytest
+from django.test import Client
 
 from accounts.errors import DomainError, Forbidden, NotEligible, NotFound
 from accounts.models import AuditEvent, Role, User
 from eligibility.models import Beneficiary, MediMediPlan
 from eligibility.notifications import recipient_key
+from eligibility.selectors import california_today
 from enrollment import intake, selectors, services
 from enrollment.models import Application, ApplicationStatus, ElectionPeriod
 from notices.models import Notice
+from tests.auth_helpers import login_verified
 from tests.enrollment.conftest import at
 from tests.factories import AdminFactory, BeneficiaryFactory, StaffFactory, UserFactory
 
@@ -255,3 +258,81 @@ def test_members_cannot_look_people_up() -> None:
         intake.intake_person_find(
             actor=UserFactory(), identifier=person.mbi, date_of_birth=person.date_of_birth
         )
+
+
+# The staff page: "Start an application" from the work queue.
+
+
+def _page(user: User) -> Any:
+
+    return login_verified(Client(), user)
+
+
+def _form(person: Beneficiary, plan: MediMediPlan, **changes: Any) -> dict[str, Any]:
+
+    return {
+        "identifier": person.mbi,
+        "date_of_birth": person.date_of_birth.isoformat(),
+        "plan": plan.pk,
+        "channel": "walk_in",
+        "received_on": california_today().isoformat(),
+        "signed_by": "The member, in person",
+        "election_period": "icsep",
+        **changes,
+    }
+
+
+def test_queue_links_to_the_start_page_which_offers_only_the_organizations_plans(
+    staff: User, plan: MediMediPlan
+) -> None:
+    client = _page(staff)
+    assert 'href="/staff/applications/new/"' in client.get("/staff/queue/").content.decode()
+    page = client.get("/staff/applications/new/").content.decode()
+    assert f'value="{plan.pk}"' in page
+    other = MediMediPlan.objects.get(name="L.A. Care Medicare Plus")
+    assert f'value="{other.pk}"' not in page
+
+
+def test_staff_page_records_a_walk_in_election_and_shows_it(
+    staff: User, plan: MediMediPlan
+) -> None:
+    person = BeneficiaryFactory()
+    response = _page(staff).post("/staff/applications/new/", _form(person, plan))
+    assert response.status_code == 302
+    application = Application.objects.get(beneficiary=person)
+    assert response["Location"] == f"/staff/applications/{application.pk}/"
+    assert application.channel == "walk_in"
+    assert application.status == ApplicationStatus.SUBMITTED
+    shown = _page(staff).get(response["Location"]).content.decode()
+    assert "In person" in shown
+    assert "Authorized representatives" in shown
+
+
+def test_staff_page_puts_refusals_on_their_fields_with_the_summary(
+    staff: User, plan: MediMediPlan
+) -> None:
+    person = BeneficiaryFactory()
+    wrong_birth = _form(person, plan, date_of_birth="1901-01-01")
+    page = _page(staff).post("/staff/applications/new/", wrong_birth)
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert 'class="error-summary"' in body
+    assert 'href="#id_identifier"' in body
+    aep_in_summer = _form(person, plan, election_period="aep")
+    page = _page(staff).post("/staff/applications/new/", aep_in_summer)
+
+    today = california_today()
+    if not date(today.year, 10, 15) <= today <= date(today.year, 12, 7):
+        assert 'href="#id_election_period_0"' in page.content.decode()
+    future = _form(person, plan, received_on="2999-01-01")
+    page = _page(staff).post("/staff/applications/new/", future)
+    assert 'href="#id_received_on"' in page.content.decode()
+    assert (
+        not Application.objects.filter(beneficiary=person).exclude(election_period="aep").exists()
+    )
+
+
+def test_members_cannot_open_the_start_page() -> None:
+    member = UserFactory()
+    BeneficiaryFactory(user=member)
+    assert _page(member).get("/staff/applications/new/").status_code == 403

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from django.test import Client
 
 from accounts.errors import Conflict, DomainError, Forbidden, NotFound
 from accounts.models import AuditEvent, User
@@ -14,6 +15,7 @@ from eligibility.selectors import california_today
 from enrollment import representatives, services
 from enrollment.models import AuthorizedRepresentative
 from notices.models import Notice
+from tests.auth_helpers import login_verified
 from tests.enrollment.conftest import at
 from tests.factories import AdminFactory, BeneficiaryFactory, StaffFactory, UserFactory
 
@@ -227,3 +229,48 @@ def test_application_page_lists_the_valid_representatives(member: User) -> None:
     application = submitted(member)
     shown = representatives.application_representatives(application_id=application.pk)
     assert [r.pk for r in shown] == [rep.pk]
+
+
+# The member's page /me/representatives/ and the staff application page.
+
+
+def _page(user: User) -> Any:
+
+    return login_verified(Client(), user)
+
+
+def test_member_page_records_and_ends_a_representative(member: User) -> None:
+    client = _page(member)
+    assert 'href="/me/representatives/"' in client.get("/me/").content.decode()
+    today = california_today().isoformat()
+    response = client.post("/me/representatives/", {**DETAILS, "valid_from": today, "valid_to": ""})
+    assert response.status_code == 302
+    rep = AuthorizedRepresentative.objects.get(beneficiary=member.beneficiary)
+    listed = client.get("/me/representatives/").content.decode()
+    assert "Tess Helper" in listed
+    ended = client.post(f"/me/representatives/{rep.pk}/end/")
+    assert ended.status_code == 302
+    rep.refresh_from_db()
+    assert rep.valid_to == california_today()
+
+
+def test_member_page_shows_field_errors_in_the_summary(member: User) -> None:
+    page = _page(member).post(
+        "/me/representatives/",
+        {**DETAILS, "email": "", "address": "", "valid_from": california_today().isoformat()},
+    )
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert 'class="error-summary"' in body
+    assert 'href="#id_address"' in body
+    assert not AuthorizedRepresentative.objects.exists()
+
+
+def test_staff_see_the_representatives_on_the_application_page(
+    member: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    add(member)
+    application = submitted(member)
+    page = _page(StaffFactory()).get(f"/staff/applications/{application.pk}/")
+    assert page.status_code == 200
+    assert "Tess Helper" in page.content.decode()
