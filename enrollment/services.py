@@ -867,19 +867,16 @@ def _medi_cal_leave_review(enrollment: Enrollment, *, actor: User | None, note: 
             "This Medi-Cal plan is not tied to a Medi-Medi Plan enrollment: ask your county "
             "Medi-Cal office or Health Care Options to change Medi-Cal plans."
         )
-    medi_cal_plan = locked.medi_cal_plan
     review = review_item_open(
         kind=ReviewKind.MEDI_CAL_PLAN_MISMATCH,
         beneficiary=beneficiary_id,
         source_key=f"member-leaves-medi-cal:{locked.pk}",
         detail={
-            "requested_on": today.isoformat(),
-            "medi_cal_enrollment": locked.pk,
-            "from_plan": locked.medi_cal_plan_id,
-            "from_plan_name": medi_cal_plan.name if medi_cal_plan is not None else None,
-            "aligned_plan": locked.medi_cal_plan_id,
             "source": "member_request",
-            "member_note": note.strip(),
+            "requested_on": today.isoformat(),
+            "from_plan": locked.medi_cal_plan_id,
+            "medi_cal_enrollment": locked.pk,
+            **({"member_note": note.strip()} if note.strip() else {}),
             "question": (
                 "The member asks to leave the aligned Medi-Cal plan: confirm the disenrollment "
                 "from the Medi-Medi Plan, or record that the member stays."

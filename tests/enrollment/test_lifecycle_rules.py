@@ -395,6 +395,9 @@ def test_member_asking_to_leave_the_aligned_medi_cal_plan_opens_a_review() -> No
     assert result.review.detail["source"] == "member_request"
     medi_cal.refresh_from_db()
     assert medi_cal.end_date is None  # nothing ends before staff decide
+    shown = page(StaffFactory()).get(f"/staff/reviews/{result.review.pk}/").content.decode()
+    assert "Health Plan of San Mateo" in shown  # the Medi-Cal plan the member asks to leave
+    assert "asks to leave the aligned Medi-Cal plan" in shown
 
 
 def test_member_page_request_to_leave_the_medi_cal_plan_says_it_is_being_reviewed() -> None:
