@@ -154,7 +154,7 @@ def _letters_to(beneficiary: Beneficiary) -> list[Notice]:
 
 
 def test_a_valid_representative_gets_a_copy_of_each_letter(
-    member: User, django_capture_on_commit_callbacks: Any
+    member: User, django_capture_on_commit_callbacks: Any, tasks_in_process: None
 ) -> None:
     rep = add(member)
     with django_capture_on_commit_callbacks(execute=True):
