@@ -94,10 +94,12 @@ def letter_get(*, actor: User, notice_id: int, document: str = "letter") -> Noti
 
 
 def member_notices(beneficiary: Beneficiary) -> QuerySet[Notice]:
-    """Return the letters a member sees: all but those cancelled before they were sent."""
+    """Return the letters a member sees: all but those cancelled before they were sent, and
+    the copies sent to their authorized representatives (the same letters, addressed to them)."""
     return (
         Notice.objects.filter(beneficiary_letter__beneficiary=beneficiary)
         .exclude(status=NoticeStatus.CANCELLED)
+        .exclude(recipient_key__startswith=access.REPRESENTATIVE_COPY_PREFIX)
         .select_related("requested_by")
     )
 

@@ -218,7 +218,7 @@ def letter_copies_queue(
         copy = notice_queue(
             kind=notice.kind,
             idempotency_key=f"{notice.idempotency_key}:rep:{representative.pk}",
-            recipient_key=f"representative:{representative.pk}",
+            recipient_key=f"{access.REPRESENTATIVE_COPY_PREFIX}{representative.pk}",
             recipient=representative_snapshot(representative, notice),
             context={
                 **notice.context,

@@ -274,3 +274,19 @@ def test_staff_see_the_representatives_on_the_application_page(
     page = _page(StaffFactory()).get(f"/staff/applications/{application.pk}/")
     assert page.status_code == 200
     assert "Tess Helper" in page.content.decode()
+
+
+def test_the_member_sees_each_letter_once_and_staff_see_the_copy(
+    member: User, django_capture_on_commit_callbacks: Any, tasks_in_process: None
+) -> None:
+    rep = add(member)
+    with django_capture_on_commit_callbacks(execute=True):
+        submitted(member)
+    copy = Notice.objects.get(recipient_key=f"representative:{rep.pk}")
+    mine = _page(member).get("/me/letters/")
+    assert f"/me/letters/{copy.pk}/" not in mine.content.decode()
+    assert _page(member).get(f"/me/letters/{copy.pk}/").status_code == 404
+    api = _page(member).get(f"/api/v1/beneficiaries/{member.beneficiary.pk}/notices")
+    assert copy.pk not in [row["id"] for row in api.json()]
+    staff = _page(StaffFactory()).get(f"/api/v1/beneficiaries/{member.beneficiary.pk}/notices")
+    assert copy.pk in [row["id"] for row in staff.json()]
