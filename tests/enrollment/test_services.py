@@ -125,7 +125,9 @@ def test_approval_ends_an_earlier_medi_cal_plan_the_day_before() -> None:
         medi_cal_plan=MediCalPlan.objects.get(name="L.A. Care"),
         start_date=date(2024, 1, 1),
     )
-    services.application_approve(application=submitted(person), actor=StaffFactory())
+    services.application_approve(
+        application=submitted(person), actor=StaffFactory(), today=date(2026, 11, 28)
+    )
     earlier.refresh_from_db()
     assert earlier.end_date == date(2026, 11, 30)
     assert earlier.end_reason == "plan_switch"
