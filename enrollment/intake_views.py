@@ -120,7 +120,7 @@ def staff_application_new(request: HttpRequest) -> HttpResponse:
 class RepresentativeForm(forms.Form):
     name = forms.CharField(label="Name", max_length=128)
     relationship = forms.CharField(
-        label="Relationship to you", max_length=64, help_text="For example: daughter, friend."
+        label="Relationship", max_length=64, help_text="To the member, for example: daughter."
     )
     email = forms.EmailField(label="Email", required=False)
     phone = forms.CharField(label="Phone", max_length=32, required=False)
@@ -192,3 +192,58 @@ def member_representative_end(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, "The representative no longer acts for you from today.")
     return redirect("member-representatives")
+
+
+def _render_staff_representatives(
+    request: HttpRequest, user: User, pk: int, form: RepresentativeForm
+) -> HttpResponse:
+    rows = list(representatives.representatives_list(actor=user, beneficiary_id=pk))
+    today = california_today()
+    return render(
+        request,
+        "enrollment/staff/representatives.html",
+        {
+            "beneficiary_id": pk,
+            "form": form,
+            "rows": rows,
+            "current": {r.pk for r in rows if r.valid_to is None or r.valid_to >= today},
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def staff_representatives(request: HttpRequest, pk: int) -> HttpResponse:
+    """A person's authorized representatives for staff: list, record one (POST), end one."""
+    user = _user(request)
+    intake.intake_require_staff(actor=user)  # members use /me/representatives/
+    representatives.representatives_require_access(actor=user, beneficiary_id=pk)
+    form = RepresentativeForm(request.POST or None, initial={"valid_from": california_today()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            representatives.representative_add(actor=user, beneficiary_id=pk, **form.cleaned_data)
+        except (Forbidden, NotFound):
+            raise
+        except DomainError as exc:
+            _field_error(form, exc)
+        else:
+            messages.success(request, "The representative is recorded.")
+            return redirect("staff-beneficiary-representatives", pk=pk)
+    return _render_staff_representatives(request, user, pk, form)
+
+
+@login_required
+@require_POST
+def staff_representative_end(request: HttpRequest, pk: int, rep_pk: int) -> HttpResponse:
+    """End a person's representative today (staff of an organization serving them, admins)."""
+    user = _user(request)
+    intake.intake_require_staff(actor=user)
+    try:
+        representatives.representative_end(actor=user, representative_id=rep_pk, beneficiary_id=pk)
+    except (Forbidden, NotFound):
+        raise
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "The representative no longer acts for the person from today.")
+    return redirect("staff-beneficiary-representatives", pk=pk)

@@ -73,6 +73,16 @@ urlpatterns = [
         name="staff-review-resolve",
     ),
     path(
+        "staff/beneficiaries/<int:pk>/representatives/",
+        intake_views.staff_representatives,
+        name="staff-beneficiary-representatives",
+    ),
+    path(
+        "staff/beneficiaries/<int:pk>/representatives/<int:rep_pk>/end/",
+        intake_views.staff_representative_end,
+        name="staff-representative-end",
+    ),
+    path(
         "staff/beneficiaries/<int:pk>/letters/",
         letters.staff_letters,
         name="staff-beneficiary-letters",

@@ -213,6 +213,18 @@ MATRIX: dict[str, Row] = {
     "staff-review-resolve": _(
         "post", lambda i: f"/staff/reviews/{i.review}/resolve/", 302, 403, 403, 200, 404, 200
     ),
+    "staff-beneficiary-representatives": _(
+        "get",
+        lambda i: f"/staff/beneficiaries/{i.beneficiary}/representatives/",
+        *(302, 403, 403, 200, 404, 200),
+    ),
+    "staff-representative-end": _(
+        "post",
+        lambda i: (
+            f"/staff/beneficiaries/{i.beneficiary}/representatives/{_representative_id(i)}/end/"
+        ),
+        *(302, 403, 403, 302, 404, 302),
+    ),
     "staff-beneficiary-letters": _(
         "get",
         lambda i: f"/staff/beneficiaries/{i.beneficiary}/letters/",

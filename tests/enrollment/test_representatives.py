@@ -290,3 +290,23 @@ def test_the_member_sees_each_letter_once_and_staff_see_the_copy(
     assert copy.pk not in [row["id"] for row in api.json()]
     staff = _page(StaffFactory()).get(f"/api/v1/beneficiaries/{member.beneficiary.pk}/notices")
     assert copy.pk in [row["id"] for row in staff.json()]
+
+
+def test_staff_page_records_and_ends_a_persons_representative(member: User) -> None:
+    application = submitted(member)
+    staff = _page(StaffFactory())
+    path = f"/staff/beneficiaries/{member.beneficiary.pk}/representatives/"
+    shown = staff.get(f"/staff/applications/{application.pk}/").content.decode()
+    assert f'href="{path}"' in shown
+    empty = staff.post(path, {"valid_from": california_today().isoformat()})
+    assert empty.status_code == 200
+    assert 'class="error-summary"' in empty.content.decode()
+    response = staff.post(path, {**DETAILS, "valid_from": california_today().isoformat()})
+    assert response.status_code == 302
+    rep = AuthorizedRepresentative.objects.get(beneficiary=member.beneficiary)
+    assert "Tess Helper" in staff.get(path).content.decode()
+    assert staff.post(f"{path}{rep.pk}/end/").status_code == 302
+    rep.refresh_from_db()
+    assert rep.valid_to == california_today()
+    other = _page(StaffFactory(organization=Organization.objects.get(code="lacare")))
+    assert other.get(path).status_code == 404
