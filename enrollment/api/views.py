@@ -7,7 +7,12 @@ refusal is a domain error that the API error handler turns into its status (403,
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -18,7 +23,7 @@ from accounts.models import User
 from accounts.ratelimit import client_address
 from eligibility.services import beneficiary_link
 from enrollment import selectors, services
-from enrollment.api.intake import intake_create
+from enrollment.api.intake import IntakeSerializer, intake_create
 from enrollment.api.record_serializers import BeneficiaryEnrollmentSerializer
 from enrollment.api.serializers import (
     ApplicationSerializer,
@@ -49,8 +54,13 @@ def request_user(request: Request) -> User:
         description=(
             "A member starts a draft application for themselves. Staff and admins record an "
             "election received by phone, paper, in person or through a broker by naming the "
-            "`beneficiary` (body: IntakeSerializer); it is created submitted."
-        )
+            "`beneficiary` (body: Intake); it is created submitted."
+        ),
+        request=PolymorphicProxySerializer(
+            component_name="ApplicationCreate",
+            serializers=[ApplicationSerializer, IntakeSerializer],
+            resource_type_field_name=None,
+        ),
     ),
     partial_update=extend_schema(description="Change a draft (plan, contact, language, format)."),
 )
