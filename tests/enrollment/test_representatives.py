@@ -310,3 +310,17 @@ def test_staff_page_records_and_ends_a_persons_representative(member: User) -> N
     assert rep.valid_to == california_today()
     other = _page(StaffFactory(organization=Organization.objects.get(code="lacare")))
     assert other.get(path).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/staff/beneficiaries/99999999999999999999/representatives/",
+        "/me/representatives/99999999999999999999/end/",
+    ],
+)
+def test_page_ids_beyond_bigint_are_404(member: User, path: str) -> None:
+    user = AdminFactory() if path.startswith("/staff") else member
+    client = _page(user)
+    response = client.post(path) if path.endswith("/end/") else client.get(path)
+    assert response.status_code == 404

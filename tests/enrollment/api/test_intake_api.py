@@ -189,3 +189,32 @@ def test_staff_representatives_are_scoped_to_their_organizations_people(
     assert other.get(path).status_code == 404
     assert client_for(UserFactory()).get(path).status_code in (403, 404)
     assert AuthorizedRepresentative.objects.filter(beneficiary=person).count() == 1
+
+
+HUGE_ID = "99999999999999999999"  # past 2**63 - 1
+
+
+@pytest.mark.parametrize(
+    ("role", "method", "path"),
+    [
+        ("staff", "get", f"/api/v1/beneficiaries/{HUGE_ID}/representatives"),
+        ("staff", "post", f"/api/v1/beneficiaries/{HUGE_ID}/representatives"),
+        ("staff", "post", f"/api/v1/beneficiaries/1/representatives/{HUGE_ID}/end"),
+        ("member", "post", f"/api/v1/me/representatives/{HUGE_ID}/end"),
+    ],
+)
+def test_ids_beyond_bigint_are_404(role: str, method: str, path: str) -> None:
+    if role == "member":
+        user = UserFactory()
+        BeneficiaryFactory(user=user)
+    else:
+        user = AdminFactory()
+    response = getattr(client_for(user), method)(path, {}, format="json")
+    assert response.status_code == 404
+
+
+def test_beneficiary_beyond_bigint_is_a_field_error(plan: MediMediPlan) -> None:
+    body = election(BeneficiaryFactory(), plan, beneficiary=HUGE_ID)
+    response = client_for(StaffFactory()).post("/api/v1/applications", body, format="json")
+    assert response.status_code == 400
+    assert "beneficiary" in response.json()
