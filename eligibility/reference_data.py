@@ -183,6 +183,111 @@ PLANS: list[dict[str, Any]] = [
 ]  # fmt: skip
 
 
+# Member services numbers (issue 10, "one card, one number"), each from the plan's own public
+# page, recorded in the plan's ``source``. A plan whose number no source read confirms keeps it
+# empty: letters and the ID card then say it is not yet set, never a guess. Contract and PBP
+# ids other than Health Net's H3561-008 were not found in a plan's Evidence of Coverage or in
+# CMS's plan directory in the sources read, so they stay empty ("unknown" on the card), and so
+# do the pharmacy billing numbers (RxBIN, RxPCN, RxGroup) of every plan.
+PLAN_CONTACTS: dict[str, dict[str, str]] = {
+    "L.A. Care Medicare Plus": {
+        "member_phone": "1-833-522-3767",
+        "member_tty": "711",
+        "source": "https://medicare.lacare.org/members/2023-plan-benefits "
+        "(2023: 'call L.A. Care Medicare Plus at 1-833-522-DSNP (3767), TTY: 711')",
+    },
+    "IEHP DualChoice": {
+        "member_phone": "1-877-273-4347",
+        "member_tty": "1-800-718-4347",
+        "source": "https://www.iehp.org/en/browse-plans/dualchoice/grievances--coverage-"
+        "determination-and-appeals-process (IEHP DualChoice (HMO D-SNP): IEHP Member Services "
+        "1-877-273-IEHP (4347)); TTY 1-800-718-4347: https://iehp.org/content/iehp-org/en/"
+        "learning-center/understanding-insurance/iehp-guide.html (IEHP Member Services TTY)",
+    },
+    "CalOptima Health OneCare": {
+        "member_phone": "1-877-412-2734",
+        "member_tty": "711",
+        "source": "https://caloptima.org/en/ForMembers/OneCare/Disclaimers (CalOptima Health "
+        "OneCare (HMO D-SNP): OneCare Customer Service 1-877-412-2734 (TTY 711))",
+    },
+    "CareAdvantage": {
+        "member_phone": "1-866-880-0606",
+        "member_tty": "1-800-735-2929",
+        "source": "https://hpsm.org/member/my-health-plan/careadvantage-2024/end-my-membership "
+        "(CareAdvantage D-SNP 2024: CareAdvantage Unit 1-866-880-0606, TTY 1-800-735-2929 or "
+        "7-1-1)",
+    },
+    "SCFHP DualConnect": {
+        "member_phone": "1-877-723-4795",
+        "member_tty": "711",
+        "source": "https://www.scfhp.com/healthcare-plans/dualconnect/complaints-grievances-"
+        "appeals/ (SCFHP DualConnect (HMO D-SNP) Customer Service 1-877-723-4795 (TTY: 711))",
+    },
+    "Blue Shield TotalDual": {
+        "member_phone": "1-800-452-4413",
+        "member_tty": "711",
+        "source": "https://www.blueshieldca.com/bsca/bsc/wcm/connect/sites/Sites_Content_EN/"
+        "medicare/resources/general-resources/plan-documents-MAPD (Blue Shield TotalDual Plan "
+        "(HMO D-SNP) Customer Care (800) 452-4413 (TTY: 711))",
+    },
+    "Community Health Group Medi-Medi Plan": {
+        "member_phone": "1-800-224-7766",
+        "member_tty": "1-855-266-4584",
+        "source": "https://www.chgsd.com/members/member-emergency-preparedness-plan (CHG Member "
+        "Services 1-800-224-7766, TTY 1-855-266-4584 or 711; the organization's number for all "
+        "its plans, the Medi-Medi Plan's own line not confirmed)",
+    },
+    "Wellcare by Health Net (H3561-008)": {
+        "member_phone": "1-800-431-9007",
+        "member_tty": "",
+        "source": "https://wellcare.healthnetcalifornia.com/for-brokers/dsnp-faq.html (D-SNP "
+        "members outside Fresno, Kings and Madera: Member Services 800-431-9007; TTY not shown)",
+    },
+}
+# Two numbers by county, so no one number for the plan: left empty on purpose.
+PLAN_CONTACT_NOTES: dict[str, str] = {
+    "Wellcare by Health Net": "Member services not set: https://wellcare.healthnetcalifornia.com/"
+    "for-brokers/dsnp-faq.html gives two D-SNP numbers by county (Fresno, Kings, Madera: "
+    "833-236-2366; the other counties: 800-431-9007), not one number for this plan.",
+    "Molina Healthcare Medi-Medi Plan": "Member services not set: no public source read shows "
+    "the Medi-Medi Plan's own number.",
+}
+CONTACT_FIELDS = ("member_phone", "member_tty")
+
+
+def fill_plan_contacts(MediMediPlan: Any, *, history: Any = None) -> list[Any]:
+    """Fill each plan's empty member services fields from ``PLAN_CONTACTS``; return the plans changed.
+
+    Only empty fields are filled, so a number an admin set stays. The source of each value is
+    appended to the plan's ``source``. ``history`` (a callable taking the plan) records the change.
+    """
+    fields = {f.name for f in MediMediPlan._meta.get_fields()}
+    changed = []
+    for plan in MediMediPlan.objects.filter(name__in=[*PLAN_CONTACTS, *PLAN_CONTACT_NOTES]):
+        spec = PLAN_CONTACTS.get(plan.name, {})
+        updates = [
+            name
+            for name in CONTACT_FIELDS
+            if name in fields and spec.get(name) and not getattr(plan, name)
+        ]
+        for name in updates:
+            setattr(plan, name, spec[name])
+        note = (
+            f"Member services: {spec['source']}"
+            if updates
+            else PLAN_CONTACT_NOTES.get(plan.name, "")
+        )
+        if note and note not in plan.source:
+            plan.source = f"{plan.source} {note}".strip()
+            updates.append("source")
+        if updates:
+            plan.save(update_fields=updates)
+            if history is not None:
+                history(plan)
+            changed.append(plan)
+    return changed
+
+
 def load(
     *, County: Any, Organization: Any, MediCalPlan: Any, MediMediPlan: Any, ServiceArea: Any
 ) -> dict[str, int]:
@@ -251,4 +356,7 @@ def load(
                 },
             )
             created["service_areas"] += was_created
+    if any(f.name == "member_tty" for f in MediMediPlan._meta.get_fields()):
+        # Migrations older than the card fields pass a model without them (0011 fills those).
+        fill_plan_contacts(MediMediPlan)
     return created

@@ -219,6 +219,14 @@ class Enrollment(models.Model):
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True)
     cancelled = models.BooleanField(default=False)
+    member_id = models.CharField(
+        max_length=20,
+        blank=True,
+        help_text=(
+            "Medi-Medi only: the plan's own member ID printed on the ID card (never the MBI), "
+            "made at approval; unique within the plan."
+        ),
+    )
     deeming_until = models.DateField(
         null=True,
         blank=True,
@@ -279,6 +287,11 @@ class Enrollment(models.Model):
             ),
         ]
         constraints = [
+            models.UniqueConstraint(
+                fields=["medi_medi_plan", "member_id"],
+                condition=~models.Q(member_id=""),
+                name="enrollment_member_id_unique_in_plan",
+            ),
             models.CheckConstraint(
                 condition=models.Q(end_date__isnull=True)
                 | models.Q(end_date__gte=models.F("start_date")),

@@ -101,6 +101,12 @@ def enrolled(
         "mbi": beneficiary.mbi,
         "contract_id": plan.contract_id or "",
         "application_reference": str(application.pk),
+        # The card's facts: the plan's own member ID and numbers; empty prints as "unknown".
+        "member_id": medi_medi.member_id,
+        "plan_tty": plan.member_tty,
+        "rx_bin": plan.rx_bin,
+        "rx_pcn": plan.rx_pcn,
+        "rx_group": plan.rx_group,
     }
     if switched_from is not None and switched_from.medi_medi_plan is not None:
         return letter_queue(

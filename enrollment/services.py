@@ -25,6 +25,7 @@ from eligibility.rules import first_of_next_month, last_day_of_month
 from eligibility.selectors import california_today, plan_first_day_in_county, plan_service_area
 from eligibility.services import determination_create
 from enrollment import access, notifications
+from enrollment.member_ids import member_id_new
 from enrollment.models import (
     TRANSITIONS,
     Application,
@@ -617,6 +618,7 @@ def application_approve(
             medi_medi_plan_id=locked.plan_id,
             start_date=effective,
             application=locked,
+            member_id=member_id_new(area.plan),  # the card's member ID, never the MBI
         )
         if kept is not None:
             kept.aligned_with = medi_medi

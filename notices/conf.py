@@ -7,6 +7,9 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
+# The fictional number the settings ship with (555-01xx is reserved for fiction): never printed.
+PLACEHOLDER_PROGRAM_PHONE = "1-800-555-0100"
+
 DEFAULTS: dict[str, object] = {
     # Delivery attempts before a transient failure becomes ``failed``.
     "NOTICES_MAX_ATTEMPTS": 5,
@@ -22,6 +25,8 @@ DEFAULTS: dict[str, object] = {
     # Celery queue for notice tasks; None means Celery's default queue.
     "NOTICES_CELERY_QUEUE": None,
     # Phone number printed in the taglines and letters when the context has no ``plan_phone``.
+    # The placeholder (or an empty value) means "not set": letters then say the number is not
+    # yet set instead of printing a number that looks real.
     "NOTICES_PROGRAM_PHONE": "1-800-555-0100",
     "NOTICES_SENDER_NAME": "Medi-Medi Plan Enrollment",
     "NOTICES_SENDER_ADDRESS": ["P.O. Box 0000", "Sacramento, CA 95899"],
@@ -40,7 +45,7 @@ class NoticeSettings:
     requeue_interval_seconds: int
     sending_timeout_seconds: int
     celery_queue: str | None
-    program_phone: str
+    program_phone: str  # empty when unset or still the placeholder: letters say "not yet set"
     sender_name: str
     sender_address: list[str]
     pdf_font: str
@@ -49,6 +54,12 @@ class NoticeSettings:
 
 def _get(name: str) -> object:
     return getattr(settings, name, DEFAULTS[name])
+
+
+def program_phone_configured(value: object) -> str:
+    """Return the program's phone number, or "" when it is unset or still the placeholder."""
+    phone = str(value or "").strip()
+    return "" if phone == PLACEHOLDER_PROGRAM_PHONE else phone
 
 
 def notice_settings() -> NoticeSettings:
@@ -62,7 +73,7 @@ def notice_settings() -> NoticeSettings:
         requeue_interval_seconds=int(str(_get("NOTICES_REQUEUE_INTERVAL_SECONDS"))),
         sending_timeout_seconds=int(str(_get("NOTICES_SENDING_TIMEOUT_SECONDS"))),
         celery_queue=str(queue) if queue else None,
-        program_phone=str(_get("NOTICES_PROGRAM_PHONE")),
+        program_phone=program_phone_configured(_get("NOTICES_PROGRAM_PHONE")),
         sender_name=str(_get("NOTICES_SENDER_NAME")),
         sender_address=[str(line) for line in _get("NOTICES_SENDER_ADDRESS")],  # type: ignore[attr-defined]
         pdf_font=str(_get("NOTICES_PDF_FONT")),

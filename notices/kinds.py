@@ -3,7 +3,8 @@
 Context values are JSON: dates as ISO strings (``date`` objects are converted on queueing),
 reasons as ``[{"code": ..., "message": ...}]``. Every kind also accepts ``plan_phone`` (the one
 member phone number; the program's number is used when it is empty) and
-``application_reference``.
+``application_reference``. Kinds with a member ID card also accept the card's facts
+(``CARD_CONTEXT``): the plan's own member ID, its TTY and the pharmacy billing numbers.
 """
 
 import datetime
@@ -35,16 +36,28 @@ REQUIRED_CONTEXT: dict[str, tuple[str, ...]] = {
     NoticeKind.INVOLUNTARY_DISENROLLMENT: ("plan_name", "end_date", "reason"),
 }
 
+# What the member ID card prints besides the plan and dates; each is "unknown" when empty.
+CARD_CONTEXT = ("member_id", "plan_tty", "rx_bin", "rx_pcn", "rx_group")
+
 OPTIONAL_CONTEXT: dict[str, tuple[str, ...]] = {
     NoticeKind.APPLICATION_RECEIVED: ("plan_name", "expected_effective_date"),
     NoticeKind.INFO_REQUESTED: ("plan_name", "respond_by"),
-    NoticeKind.ENROLLMENT_CONFIRMATION: ("contract_id", "previous_medi_cal_plan_name"),
+    NoticeKind.ENROLLMENT_CONFIRMATION: (
+        "contract_id",
+        "previous_medi_cal_plan_name",
+        *CARD_CONTEXT,
+    ),
     NoticeKind.DENIAL: ("plan_name", "decision_date", "appeal_days"),
     NoticeKind.DISENROLLMENT_CONFIRMATION: ("medi_cal_plan_name", "cancelled", "start_date"),
-    NoticeKind.PLAN_SWITCH_CONFIRMATION: ("new_medi_cal_plan_name", "mbi", "contract_id"),
+    NoticeKind.PLAN_SWITCH_CONFIRMATION: (
+        "new_medi_cal_plan_name",
+        "mbi",
+        "contract_id",
+        *CARD_CONTEXT,
+    ),
     NoticeKind.COUNTY_TRANSITION_60: ("plans",),
     NoticeKind.COUNTY_TRANSITION_30: ("plans",),
-    NoticeKind.ID_CARD: ("contract_id",),
+    NoticeKind.ID_CARD: ("contract_id", *CARD_CONTEXT),
     NoticeKind.DEEMING_PERIOD: ("medi_cal_plan_name",),
     NoticeKind.INVOLUNTARY_DISENROLLMENT: ("medi_cal_plan_name", "county_name", "plans"),
 }

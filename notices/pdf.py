@@ -73,13 +73,19 @@ class LetterContent:
 
 @dataclass(frozen=True)
 class CardContent:
+    """What the member ID card prints. Empty values print as the ``card_unknown`` label."""
+
     member_name: str
-    masked_mbi: str
+    member_id: str  # the plan's own member ID, never the MBI
     plan_name: str
-    contract_id: str
+    contract_id: str  # ``H1234-001``
     medi_cal_plan_name: str
     effective_date: str
-    phone: str
+    phone: str  # the one member services number; empty when no source confirms it
+    tty: str = ""
+    rx_bin: str = ""
+    rx_pcn: str = ""
+    rx_group: str = ""
     labels: dict[str, str] = field(default_factory=dict)
     large_print: bool = False
 
@@ -305,9 +311,14 @@ def letter_pdf(content: LetterContent, pdf_fonts: fonts.PdfFonts) -> bytes:
 CARD_WIDTH = 3.375 * inch  # ISO/IEC 7810 ID-1, the size of a credit card
 CARD_HEIGHT = 2.125 * inch
 LARGE_PRINT_CARD_SCALE = 3.0  # the smallest card text (6 pt) becomes 18 pt
+# Both sides print on one sheet: US Letter, or 11 x 17 in for the large-print card.
+CARD_SHEET = LETTER
+LARGE_PRINT_CARD_SHEET = (11 * inch, 17 * inch)
+CARD_FRONT_FORM = "MemberCardFront"
+CARD_BACK_FORM = "MemberCardBack"
 
 
-def _fit(canvas: Canvas, text: str, font: str, size: float, width: float) -> tuple[str, float]:
+def _fit(text: str, font: str, size: float, width: float) -> tuple[str, float]:
     """Shrink ``text`` to fit ``width`` (down to 60 %), then cut it with an ellipsis."""
     floor = size * 0.6
     while size > floor and pdfmetrics.stringWidth(text, font, size) > width:
@@ -317,27 +328,63 @@ def _fit(canvas: Canvas, text: str, font: str, size: float, width: float) -> tup
     return text, size
 
 
-def id_card_pdf(card: CardContent, pdf_fonts: fonts.PdfFonts) -> bytes:
-    """Draw the one member ID card for Medicare and Medi-Cal: front and back, card sized.
+def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
+    lines: list[str] = []
+    line = ""
+    for word in text.split():
+        trial = f"{line} {word}".strip()
+        if line and pdfmetrics.stringWidth(trial, font, size) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = trial
+    if line:
+        lines.append(line)
+    return lines
 
-    Large print draws the card three times the size, so its smallest text is 18 pt.
+
+def card_phone_text(card: CardContent) -> str:
+    """The member services line: the number and its TTY, or a plain 'not yet set'."""
+    labels = card.labels
+    if not card.phone:
+        return labels["card_phone_unknown"]
+    return f"{card.phone}  TTY: {card.tty or '711'}"
+
+
+def id_card_pdf(card: CardContent, pdf_fonts: fonts.PdfFonts) -> bytes:
+    """Draw the one member ID card for Medicare and Medi-Cal: front and back on one sheet.
+
+    Each side is a form XObject exactly the card's size (3.375 x 2.125 in), drawn with a dashed
+    cut line around it. Large print draws the card three times the size on an 11 x 17 in
+    sheet, so its smallest text is 18 pt. Unknown values print as "unknown", never a guess.
     """
     scale = LARGE_PRINT_CARD_SCALE if card.large_print else 1.0
     width, height = CARD_WIDTH * scale, CARD_HEIGHT * scale
+    sheet = LARGE_PRINT_CARD_SHEET if card.large_print else CARD_SHEET
     labels = card.labels
+    unknown = labels["card_unknown"]
     safe = pdf_fonts.safe
     buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=(width, height))
-    canvas.setTitle(safe(labels.get("card_title", "Member ID card")))
+    canvas = Canvas(buffer, pagesize=sheet)
+    canvas.setTitle(safe(labels["card_title"]))
     pad = 8 * scale
     inner = width - 2 * pad
 
     def draw(text: str, x: float, y: float, font: str, size: float, max_width: float) -> None:
-        fitted, fitted_size = _fit(canvas, safe(text), font, size * scale, max_width)
+        fitted, fitted_size = _fit(safe(text), font, size * scale, max_width)
         canvas.setFont(font, fitted_size)
         canvas.drawString(x, y, fitted)
 
-    # Front.
+    def rows(items: list[tuple[str, str]], y: float, step: float, label_share: float) -> float:
+        label_width = label_share * inner
+        for label, value in items:
+            draw(label, pad, y, pdf_fonts.regular, 6.5, label_width - 4 * scale)
+            draw(value or unknown, pad + label_width, y, pdf_fonts.bold, 7.5, inner - label_width)
+            y -= step * scale
+        return y
+
+    # Front: the plan, the member, the plan's member ID, the aligned Medi-Cal plan.
+    canvas.beginForm(CARD_FRONT_FORM, lowerx=0, lowery=0, upperx=width, uppery=height)
     band = 30 * scale
     canvas.setFillColor(colors.HexColor("#0b4f8a"))
     canvas.rect(0, height - band, width, band, stroke=0, fill=1)
@@ -345,52 +392,76 @@ def id_card_pdf(card: CardContent, pdf_fonts: fonts.PdfFonts) -> bytes:
     draw(card.plan_name, pad, height - 13 * scale, pdf_fonts.bold, 9.5, inner)
     draw(labels["card_program"], pad, height - 24 * scale, pdf_fonts.regular, 6.5, inner)
     canvas.setFillColor(colors.black)
-    rows = [
-        (labels["card_member"], card.member_name),
-        (labels["card_member_id"], card.masked_mbi),
-        (labels["card_contract"], card.contract_id or labels["card_pending"]),
-        (labels["card_medi_cal"], card.medi_cal_plan_name),
-        (labels["card_effective"], card.effective_date),
-        (labels["card_phone"], f"{card.phone} (TTY: 711)"),
-    ]
-    label_width = 0.38 * inner
-    y = height - band - 14 * scale
-    for label, value in rows:
-        draw(label, pad, y, pdf_fonts.regular, 6.5, label_width - 4 * scale)
-        draw(value, pad + label_width, y, pdf_fonts.bold, 7.5, inner - label_width)
-        y -= 12.5 * scale
-    draw(labels["card_one_card"], pad, 6 * scale, pdf_fonts.regular, 6, inner)
-    canvas.showPage()
-
-    # Back.
-    canvas.setFillColor(colors.black)
-    y = height - 18 * scale
-    draw(card.plan_name, pad, y, pdf_fonts.bold, 8.5, inner)
-    y -= 16 * scale
-    for key in ("card_one_card", "card_show"):
-        draw(labels[key], pad, y, pdf_fonts.regular, 6.5, inner)
-        y -= 11 * scale
-    keep = safe(labels["card_keep"])
-    canvas.setFont(pdf_fonts.regular, 6 * scale)
-    text = canvas.beginText(pad, y)
-    line = ""
-    for word in keep.split():
-        trial = f"{line} {word}".strip()
-        if pdfmetrics.stringWidth(trial, pdf_fonts.regular, 6 * scale) > inner:
-            text.textLine(line)
-            line = word
-        else:
-            line = trial
-    text.textLine(line)
-    canvas.drawText(text)
-    draw(
-        f"{labels['card_phone']}: {card.phone} (TTY: 711)",
-        pad,
-        10 * scale,
-        pdf_fonts.bold,
-        7.5,
-        inner,
+    rows(
+        [
+            (labels["card_member"], card.member_name),
+            (labels["card_member_id"], card.member_id),
+            (labels["card_medi_cal"], card.medi_cal_plan_name),
+            (labels["card_contract"], card.contract_id),
+            (labels["card_effective"], card.effective_date),
+        ],
+        height - band - 14 * scale,
+        12.5,
+        0.38,
     )
+    draw(labels["card_one_card"], pad, 6 * scale, pdf_fonts.regular, 6, inner)
+    canvas.endForm()
+
+    # Back: the one member services number with TTY, the pharmacy billing numbers.
+    canvas.beginForm(CARD_BACK_FORM, lowerx=0, lowery=0, upperx=width, uppery=height)
+    canvas.setFillColor(colors.black)
+    y = height - 14 * scale
+    draw(labels["card_phone"], pad, y, pdf_fonts.regular, 6.5, inner)
+    y -= 10 * scale
+    draw(card_phone_text(card), pad, y, pdf_fonts.bold, 8, inner)
+    y -= 14 * scale
+    draw(labels["card_pharmacy"], pad, y, pdf_fonts.regular, 6.5, inner)
+    y -= 10 * scale
+    y = rows(
+        [("RxBIN", card.rx_bin), ("RxPCN", card.rx_pcn), ("RxGroup", card.rx_group)],
+        y,
+        9.5,
+        0.3,
+    )
+    y -= 2 * scale
+    for key in ("card_show", "card_keep"):
+        for line in _wrap(safe(labels[key]), pdf_fonts.regular, 6 * scale, inner):
+            canvas.setFont(pdf_fonts.regular, 6 * scale)
+            canvas.drawString(pad, y, line)
+            y -= 7.5 * scale
+    canvas.endForm()
+
+    # The sheet: a heading, the cutting instruction, then each side inside a dashed cut line.
+    margin = 0.6 * inch
+    text_size = 18.0 if card.large_print else 10.0
+    x = (sheet[0] - width) / 2
+    top = sheet[1] - margin
+    canvas.setFont(pdf_fonts.bold, text_size * 1.2)
+    canvas.drawString(margin, top - text_size, safe(labels["card_title"]))
+    y = top - text_size * 2.6
+    canvas.setFont(pdf_fonts.regular, text_size)
+    for line in _wrap(
+        safe(labels["card_cut"]), pdf_fonts.regular, text_size, sheet[0] - 2 * margin
+    ):
+        canvas.drawString(margin, y, line)
+        y -= text_size * 1.3
+    gap = text_size * 2.4
+    for form, caption in ((CARD_FRONT_FORM, "card_front"), (CARD_BACK_FORM, "card_back")):
+        y -= text_size * 0.8
+        canvas.setFont(pdf_fonts.regular, text_size)
+        canvas.drawString(x, y, safe(labels[caption]))
+        y -= text_size * 0.6 + height
+        canvas.saveState()
+        canvas.translate(x, y)
+        canvas.doForm(form)
+        canvas.restoreState()
+        canvas.saveState()
+        canvas.setDash(4 * scale, 3 * scale)
+        canvas.setLineWidth(0.75)
+        canvas.setStrokeColor(colors.grey)
+        canvas.rect(x, y, width, height, stroke=1, fill=0)
+        canvas.restoreState()
+        y -= gap
     canvas.showPage()
     canvas.save()
     return buffer.getvalue()

@@ -202,13 +202,18 @@ def render_letter(
     member_language = language_normalize(language)
     body_language = letter_language(member_language)
     words = labels(body_language)
-    phone = str(context.get("plan_phone") or conf.program_phone)
-    has_card = kind in CARD_KINDS and bool(context.get("mbi"))
+    # The one member services number: the plan's, else the program's; never a placeholder.
+    number = str(context.get("plan_phone") or "").strip() or conf.program_phone
+    phone = number or words["phone_unknown"]
+    has_card = kind in CARD_KINDS and bool(context.get("mbi") or context.get("member_id"))
 
     with translation.override(body_language):
         body = render_to_string(
             f"notices/{body_language}/{kind}.html",
-            _template_context(kind, body_language, recipient, context, phone, has_card),
+            {
+                **_template_context(kind, body_language, recipient, context, phone, has_card),
+                "phone_known": bool(number),
+            },
         )
     blocks = body_blocks(body)
     subject = next((block.text for block in blocks if block.tag == "h1"), kind)
@@ -282,7 +287,7 @@ def render_letter(
     card = None
     if has_card:
         card = id_card_pdf(
-            _card_content(kind, recipient_name, context, phone, body_language, large_print),
+            _card_content(kind, recipient_name, context, number, body_language, large_print),
             pdf_fonts,
         )
     return RenderedNotice(
@@ -317,7 +322,7 @@ def _card_content(
     effective = context.get("new_plan_start_date" if switch else "effective_date") or ""
     return CardContent(
         member_name=member_name,
-        masked_mbi=mbi_mask(str(context.get("mbi", ""))),
+        member_id=str(context.get("member_id") or ""),
         plan_name=str(context.get("new_plan_name" if switch else "plan_name", "")),
         contract_id=str(context.get("contract_id") or ""),
         medi_cal_plan_name=str(
@@ -327,6 +332,10 @@ def _card_content(
         if effective
         else "",
         phone=phone,
+        tty=str(context.get("plan_tty") or ""),
+        rx_bin=str(context.get("rx_bin") or ""),
+        rx_pcn=str(context.get("rx_pcn") or ""),
+        rx_group=str(context.get("rx_group") or ""),
         labels=labels(body_language),
         large_print=large_print,
     )

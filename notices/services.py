@@ -26,7 +26,14 @@ from accounts.models import AuditEvent, User
 from accounts.services import audit_record
 from notices.conf import notice_settings
 from notices.delivery import channel_deliver, error_is_permanent, error_summary
-from notices.kinds import CARD_KINDS, InvalidNotice, ResendRefused, context_check, jsonable
+from notices.kinds import (
+    CARD_CONTEXT,
+    CARD_KINDS,
+    InvalidNotice,
+    ResendRefused,
+    context_check,
+    jsonable,
+)
 from notices.languages import language_normalize
 from notices.models import (
     SPECIAL_FORMATS,
@@ -174,6 +181,7 @@ def _card_context(original: Notice) -> dict[str, Any]:
             "mbi": context.get("mbi"),
             "contract_id": context.get("contract_id"),
             "plan_phone": context.get("plan_phone"),
+            **{key: context.get(key) for key in CARD_CONTEXT},
         }
     return {key: value for key, value in context.items() if value not in (None, "")}
 

@@ -103,7 +103,7 @@ def test_approval_sends_the_confirmation_with_the_id_card(
     ):
         assert text in letter, text
     card = pdf_text(confirmation.id_card_pdf.read())
-    assert person.mbi[-4:] in card
+    assert medi_medi.member_id in card  # the plan's own member ID, not the MBI (issue 10)
     assert person.mbi not in card
     assert "Health Plan of San Mateo" in card
 

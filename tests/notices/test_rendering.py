@@ -68,7 +68,9 @@ def test_every_kind_renders_in_english_and_spanish_with_every_tagline(
     assert "100 Test Street" in text
     assert "Medi-Medi Plan Enrollment" in text
     assert "ATENCIÓN: Si habla español" in text
-    assert "1-866-555-0142" in text or "1-800-555-0100" in text
+    # The plan's number, or plainly "not yet set": never the placeholder program number.
+    assert "1-866-555-0142" in text or "not yet set" in text or "aún no fijado" in text
+    assert "1-800-555-0100" not in text
 
 
 def test_spanish_letters_are_written_in_spanish() -> None:
@@ -146,11 +148,12 @@ def test_enrollment_confirmation_pdf_says_plan_medi_cal_plan_date_phone_hra_and_
     assert MBI not in text and MBI.replace("-", "") not in text
 
 
-def test_id_card_shows_only_the_last_four_of_the_mbi_and_the_one_card_facts() -> None:
-    rendered = render("enrollment_confirmation")
+def test_id_card_shows_the_plans_member_id_never_the_mbi_and_the_one_card_facts() -> None:
+    context = {**context_for("enrollment_confirmation"), "member_id": "HPSM123456789"}
+    rendered = render("enrollment_confirmation", context=context)
     text = pdf_text(rendered.id_card_pdf)
-    assert "*******MK73" in text
-    assert "1EG4-TE5-MK73" not in text and "1EG4TE5MK73" not in text and "TE5" not in text
+    assert "Member ID HPSM123456789" in text
+    assert "1EG4-TE5-MK73" not in text and "1EG4TE5MK73" not in text and "MK73" not in text
     assert "CareAdvantage" in text
     assert "H5428-001" in text
     assert "Health Plan of San Mateo" in text
@@ -158,15 +161,21 @@ def test_id_card_shows_only_the_last_four_of_the_mbi_and_the_one_card_facts() ->
     assert "1-866-555-0142" in text
     assert "One card for your Medicare and Medi-Cal benefits." in text
     reader = pypdf.PdfReader(io.BytesIO(rendered.id_card_pdf or b""))
+    assert len(reader.pages) == 1  # front and back on one sheet, with cut lines
     width, height = float(reader.pages[0].mediabox.width), float(reader.pages[0].mediabox.height)
-    assert (round(width), round(height)) == (243, 153)  # credit-card size, 3.375 x 2.125 in
+    assert (round(width), round(height)) == (612, 792)  # US Letter
+    sides = reader.pages[0]["/Resources"]["/XObject"]
+    boxes = sorted([round(float(v)) for v in side.get_object()["/BBox"]] for side in sides.values())
+    assert boxes == [[0, 0, 243, 153]] * 2  # each side credit-card size, 3.375 x 2.125 in
 
 
-def test_id_card_says_pending_without_a_contract_id_and_uses_the_program_phone() -> None:
+def test_id_card_says_unknown_without_a_contract_id_and_never_prints_the_placeholder() -> None:
     rendered = render("id_card")
     text = pdf_text(rendered.id_card_pdf)
-    assert "pending" in text
-    assert "1-800-555-0100" in text
+    assert "Contract unknown" in text
+    assert "Member ID unknown" in text
+    assert "Number not yet set" in text
+    assert "1-800-555-0100" not in text
 
 
 def test_plan_switch_card_is_for_the_new_plan_only_when_the_mbi_is_known() -> None:
@@ -222,8 +231,8 @@ def test_chinese_and_korean_taglines_print_in_their_own_script() -> None:
 
 def test_khmer_tagline_falls_back_to_an_english_line_in_the_pdf_only() -> None:
     rendered = render("denial")
-    assert "Khmer: free language assistance is available. Call 1-800-555-0100" in pdf_text(
-        rendered.pdf
+    assert "Khmer: free language assistance is available. Call your plan's Member Services" in (
+        pdf_text(rendered.pdf)
     )
     assert "ប្រយ័ត្ន៖" in rendered.html
 
@@ -238,7 +247,7 @@ def test_letters_render_without_a_truetype_font(settings: Any) -> None:
     assert "Nguyen Thi Example" in text  # accents Latin-1 lacks are dropped, not crashed on
     assert "Russian: free language assistance is available." in text
     assert "如果您使用繁體中文" in text  # CJK needs no font file (ReportLab CID fonts)
-    assert "*******MK73" in pdf_text(rendered.id_card_pdf)
+    assert "Servicios para Miembros" in pdf_text(rendered.id_card_pdf)
 
 
 def test_arabic_is_shaped_into_joined_forms_and_laid_out_right_to_left() -> None:
