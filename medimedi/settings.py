@@ -388,8 +388,9 @@ CELERY_BEAT_SCHEDULE: dict[str, Any] = {
         "schedule": crontab(hour=5, minute=30),
     },
 }
-# Printed in letters and taglines when a notice's context has no plan phone. A placeholder
-# (555-01xx is reserved for fiction) until the program's real number is configured.
+# Printed in letters and taglines when a notice's context has no plan phone. The default is a
+# placeholder (555-01xx is reserved for fiction) that is never printed: until the program's real
+# number is configured, letters say the number is not yet set.
 NOTICES_PROGRAM_PHONE = os.environ.get("NOTICES_PROGRAM_PHONE", "1-800-555-0100")
 NOTICES_SENDER_NAME = os.environ.get("NOTICES_SENDER_NAME", "Medi-Medi Plan Enrollment")
 # The return address printed on letters, lines separated by "|".

@@ -12,12 +12,13 @@ from typing import Any
 import pypdf
 import pytest
 from django.db import IntegrityError, transaction
+from rest_framework.test import APIClient
 
 from eligibility.models import MediMediPlan
 from enrollment import services
 from enrollment.models import Application, Enrollment
 from notices.models import Notice
-from tests.enrollment.conftest import at
+from tests.enrollment.conftest import at, enrolled_member
 from tests.factories import BeneficiaryFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db
@@ -145,3 +146,27 @@ def test_member_ids_are_unique_within_a_plan(django_capture_on_commit_callbacks:
     assert set(Enrollment.objects.filter(kind="medi_cal").values_list("member_id", flat=True)) == {
         ""
     }
+
+
+def test_member_downloads_the_card_through_the_api_and_a_resent_card_keeps_the_member_id(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    member = enrolled_member(django_capture_on_commit_callbacks)
+    medi_medi = Enrollment.objects.get(beneficiary=member.beneficiary, kind="medi_medi")
+    client = APIClient()
+    client.force_authenticate(member.user)
+    response = client.get(f"/api/v1/notices/{member.confirmation.pk}/id-card")
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    card = pdf_text(body)
+    assert f"Member ID {medi_medi.member_id}" in card
+    assert member.beneficiary.mbi not in card
+
+    staff = StaffFactory()  # of Health Plan of San Mateo, whose plan sent the letter
+    with django_capture_on_commit_callbacks(execute=True):
+        resent = services.letter_resend(
+            actor=staff, notice_id=member.confirmation.pk, id_card_only=True
+        )
+    resent.refresh_from_db()
+    assert resent.kind == "id_card" and resent.status == "sent"
+    assert f"Member ID {medi_medi.member_id}" in pdf_text(resent.id_card_pdf.read())
