@@ -549,8 +549,9 @@ class Loader:
         self._returning_into_touched(
             cursor,
             f"INSERT INTO {target} (beneficiary_id, kind, medi_cal_plan_id, start_date, "
-            "cancelled, end_reason, end_note, created_at, updated_at) "
-            f"SELECT s.bid, 'medi_cal', s.plan_id, %(fm)s, {d.false()}, '', '', %(now)s, %(now)s "
+            "cancelled, end_reason, end_note, member_id, created_at, updated_at) "
+            f"SELECT s.bid, 'medi_cal', s.plan_id, %(fm)s, {d.false()}, '', '', '', %(now)s, "
+            "%(now)s "
             f"FROM {STAGE} s WHERE s.plan_id IS NOT NULL AND s.date_of_death IS NULL "
             f"AND {no_medi_medi} AND NOT EXISTS "
             "(SELECT 1 FROM enrollment_enrollment e WHERE e.beneficiary_id = s.bid AND "
