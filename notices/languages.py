@@ -211,6 +211,7 @@ LABELS: dict[str, dict[str, str]] = {
         "Benefits Identification Card in a safe place.",
         "letter_attachment": "letter",
         "card_attachment": "member-id-card",
+        "copy_notice": "A copy for you, as the authorized representative of {name}.",
     },
     "es": {
         "closing": "Atentamente,",
@@ -242,6 +243,7 @@ LABELS: dict[str, dict[str, str]] = {
         "su Tarjeta de Identificación de Beneficios de Medi-Cal.",
         "letter_attachment": "carta",
         "card_attachment": "tarjeta-de-miembro",
+        "copy_notice": "Una copia para usted, como representante autorizado de {name}.",
     },
 }
 

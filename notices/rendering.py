@@ -16,6 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.html import escape
 
 from notices import fonts
 from notices.conf import notice_settings
@@ -208,12 +209,23 @@ def render_letter(
     has_card = kind in CARD_KINDS and bool(context.get("mbi") or context.get("member_id"))
 
     with translation.override(body_language):
-        body = render_to_string(
+        body: str = render_to_string(
             f"notices/{body_language}/{kind}.html",
             {
                 **_template_context(kind, body_language, recipient, context, phone, has_card),
                 "phone_known": bool(number),
             },
+        )
+    # A representative's copy says so first, and its card stays the member's.
+    copy_of = (
+        str(context.get("copy_of_recipient") or "")
+        if context.get("copy_for_representative")
+        else ""
+    )
+    if copy_of:
+        body = (
+            f'<p class="notice__copy"><strong>'
+            f"{escape(words['copy_notice'].format(name=copy_of))}</strong></p>\n{body}"
         )
     blocks = body_blocks(body)
     subject = next((block.text for block in blocks if block.tag == "h1"), kind)
@@ -287,7 +299,9 @@ def render_letter(
     card = None
     if has_card:
         card = id_card_pdf(
-            _card_content(kind, recipient_name, context, number, body_language, large_print),
+            _card_content(
+                kind, copy_of or recipient_name, context, number, body_language, large_print
+            ),
             pdf_fonts,
         )
     return RenderedNotice(

@@ -15,8 +15,9 @@ from django.db import IntegrityError, transaction
 from rest_framework.test import APIClient
 
 from eligibility.models import MediMediPlan
+from eligibility.selectors import california_today
 from enrollment import services
-from enrollment.models import Application, Enrollment
+from enrollment.models import Application, AuthorizedRepresentative, Enrollment
 from notices.models import Notice
 from tests.enrollment.conftest import at, enrolled_member
 from tests.factories import BeneficiaryFactory, StaffFactory
@@ -170,3 +171,33 @@ def test_member_downloads_the_card_through_the_api_and_a_resent_card_keeps_the_m
     resent.refresh_from_db()
     assert resent.kind == "id_card" and resent.status == "sent"
     assert f"Member ID {medi_medi.member_id}" in pdf_text(resent.id_card_pdf.read())
+
+
+def test_a_representatives_copy_says_so_and_its_card_carries_the_members_name(
+    django_capture_on_commit_callbacks: Any, tasks_in_process: None
+) -> None:
+    person = BeneficiaryFactory()
+    rep = AuthorizedRepresentative.objects.create(
+        beneficiary=person,
+        name="Tess Helper",
+        relationship="Daughter",
+        email="tess@example.test",
+        document="Durable power of attorney",
+        valid_from=california_today(),
+    )
+
+    approved(django_capture_on_commit_callbacks, person)
+
+    copy = Notice.objects.get(
+        kind="enrollment_confirmation", recipient_key=f"representative:{rep.pk}"
+    )
+    assert copy.status == "sent"
+    card = pdf_text(copy.id_card_pdf.read())
+    assert f"{person.first_name} {person.last_name}" in card
+    assert "Tess Helper" not in card
+    letter = pdf_text(copy.pdf.read())
+    assert (
+        f"A copy for you, as the authorized representative of {person.first_name} "
+        f"{person.last_name}." in letter
+    )
+    assert "Tess Helper" in letter  # addressed to the representative
