@@ -43,8 +43,14 @@ from eligibility.models import Beneficiary, County, MediCalPlan
 from eligibility.notifications import recipient_key
 from eligibility.rules import last_day_of_month
 from eligibility.selectors import plan_service_area, plans_on, service_areas_of
-from enrollment import notifications
-from enrollment.models import EndReason, Enrollment, EnrollmentKind, ReviewKind
+from enrollment import access, notifications
+from enrollment.models import (
+    AuthorizedRepresentative,
+    EndReason,
+    Enrollment,
+    EnrollmentKind,
+    ReviewKind,
+)
 from enrollment.reviews import review_item_open
 from enrollment.services import _end
 from notices.services import notice_cancel_queued_to
@@ -409,6 +415,14 @@ def _died(beneficiary: Beneficiary, change: FactChange) -> None:
     for enrollment in running:
         _end_for(enrollment, end, EndReason.DIED, change, "death reported")
     notice_cancel_queued_to(recipient_key=recipient_key(beneficiary), reason="death reported")
+    # The copies queued to their authorized representatives are about the member too.
+    for representative_id in AuthorizedRepresentative.objects.filter(
+        beneficiary=beneficiary
+    ).values_list("pk", flat=True):
+        notice_cancel_queued_to(
+            recipient_key=f"{access.REPRESENTATIVE_COPY_PREFIX}{representative_id}",
+            reason="death reported",
+        )
     if running:
         first = next((e for e in running if e.kind == EnrollmentKind.MEDI_MEDI), running[0])
         _open_review(

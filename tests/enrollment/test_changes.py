@@ -7,9 +7,10 @@ import pytest
 
 from eligibility.models import Beneficiary, County, MediCalPlan, MediMediPlan, Organization
 from eligibility.notifications import recipient_key
+from eligibility.selectors import california_today
 from enrollment import services
 from enrollment.changes import FactChange, fact_change_apply, involuntary_end_date
-from enrollment.models import Enrollment, EnrollmentKind, ReviewItem
+from enrollment.models import AuthorizedRepresentative, Enrollment, EnrollmentKind, ReviewItem
 from notices.models import Notice, NoticeStatus
 from tests.enrollment.conftest import at
 from tests.enrollment.test_invariant_properties import assert_aligned_every_day
@@ -433,3 +434,27 @@ def test_rejoining_after_leaving_keeps_the_medi_cal_enrollment_that_continued(
     assert again.pk == medi_cal.pk and again.end_date is None
     assert second.start_date == date(2027, 4, 1)
     assert_aligned_every_day(person.pk, person.county)
+
+
+def test_death_cancels_the_copies_queued_to_the_members_representatives(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    person = cast(Beneficiary, BeneficiaryFactory())
+    rep = AuthorizedRepresentative.objects.create(
+        beneficiary=person,
+        name="Tess Helper",
+        relationship="Son",
+        email="tess@example.test",
+        document="Durable power of attorney",
+        valid_from=california_today(),
+    )
+    enroll(django_capture_on_commit_callbacks, person, submitted_on=date(2027, 2, 2), deliver=False)
+    copies = Notice.objects.filter(recipient_key=f"representative:{rep.pk}")
+    assert copies.count() == 2 and all(n.status == NoticeStatus.QUEUED for n in copies)
+    Beneficiary.objects.filter(pk=person.pk).update(date_of_death=date(2027, 2, 14))
+
+    apply(
+        django_capture_on_commit_callbacks, change(person, "died", {"date_of_death": "2027-02-14"})
+    )
+
+    assert {n.status for n in copies.all()} == {NoticeStatus.CANCELLED}
