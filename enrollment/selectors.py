@@ -443,16 +443,6 @@ class OtherApplication:
     effective_date: date | None
     stands: bool
 
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "id": self.id,
-            "plan_name": self.plan_name,
-            "status": self.status,
-            "submitted_at": self.submitted_at.isoformat() if self.submitted_at else None,
-            "effective_date": self.effective_date.isoformat() if self.effective_date else None,
-            "stands": self.stands,
-        }
-
 
 OPEN_STATUSES = (
     ApplicationStatus.DRAFT,

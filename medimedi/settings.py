@@ -284,6 +284,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "ApplicationStatusEnum": "enrollment.models.ApplicationStatus",
+        "ApplicationChannelEnum": "enrollment.models.Channel",
         "NoticeFormatEnum": "notices.models.NoticeFormat",
         "EnrollmentKindEnum": "enrollment.models.EnrollmentKind",
         "NoticeKindEnum": "notices.models.NoticeKind",

@@ -96,6 +96,22 @@ class DenialReasonSerializer(serializers.Serializer):
     message = serializers.CharField()
 
 
+class OtherApplicationSerializer(serializers.Serializer):
+    """Another open application of the same person (``enrollment.selectors.OtherApplication``)."""
+
+    id = serializers.IntegerField(
+        allow_null=True, help_text="Null: another organization's application."
+    )
+    plan_name = serializers.CharField()
+    status = serializers.CharField()
+    status_label = serializers.CharField()
+    submitted_at = serializers.DateTimeField(allow_null=True)
+    effective_date = serializers.DateField(allow_null=True)
+    stands = serializers.BooleanField(
+        help_text="The one that counts: of the open submitted ones, the one submitted last."
+    )
+
+
 class ApplicationSerializer(serializers.ModelSerializer):
     plan = serializers.PrimaryKeyRelatedField(
         queryset=MediMediPlan.objects.all(), required=False, allow_null=True
@@ -250,3 +266,12 @@ class MeSerializer(serializers.Serializer):
     role = serializers.CharField()
     organization = serializers.IntegerField(allow_null=True)
     beneficiary = serializers.IntegerField(allow_null=True)
+
+
+class ApplicationDetailSerializer(ApplicationSerializer):
+    """One application as the detail and action answers give it, with the person's others."""
+
+    other_open_applications = OtherApplicationSerializer(many=True, read_only=True)
+
+    class Meta(ApplicationSerializer.Meta):
+        fields = [*ApplicationSerializer.Meta.fields, "other_open_applications"]

@@ -26,6 +26,7 @@ from enrollment import selectors, services
 from enrollment.api.intake import IntakeSerializer, intake_create
 from enrollment.api.record_serializers import BeneficiaryEnrollmentSerializer
 from enrollment.api.serializers import (
+    ApplicationDetailSerializer,
     ApplicationSerializer,
     ApproveSerializer,
     DenySerializer,
@@ -61,8 +62,14 @@ def request_user(request: Request) -> User:
             serializers=[ApplicationSerializer, IntakeSerializer],
             resource_type_field_name=None,
         ),
+        responses={201: ApplicationDetailSerializer},
     ),
-    partial_update=extend_schema(description="Change a draft (plan, contact, language, format)."),
+    retrieve=extend_schema(responses=ApplicationDetailSerializer),
+    partial_update=extend_schema(
+        description="Change a draft (plan, contact, language, format).",
+        responses=ApplicationDetailSerializer,
+    ),
+    update=extend_schema(responses=ApplicationDetailSerializer),
 )
 class ApplicationViewSet(
     mixins.ListModelMixin,
@@ -100,15 +107,14 @@ class ApplicationViewSet(
     def _reply(self, request: Request, application_id: int, **kwargs: Any) -> Response:
         actor = request_user(request)
         application = selectors.application_get(actor=actor, application_id=application_id)
-        data = dict(self.get_serializer(application).data)
         # The person's other open applications, and which election stands (issue 10).
-        data["other_open_applications"] = [
-            row.as_dict()
-            for row in selectors.open_applications(
+        application.other_open_applications = list(  # type: ignore[attr-defined]
+            selectors.open_applications(
                 actor=actor, beneficiary_id=application.beneficiary_id, exclude=application.pk
             )
-        ]
-        return Response(data, **kwargs)
+        )
+        serializer = ApplicationDetailSerializer(application, context=self.get_serializer_context())
+        return Response(serializer.data, **kwargs)
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         response = super().list(request, *args, **kwargs)
@@ -146,7 +152,7 @@ class ApplicationViewSet(
         return self.partial_update(request, *args, **kwargs)
 
     @extend_schema(
-        request=None, responses={200: ApplicationSerializer, 409: CONFLICT, 422: NOT_ELIGIBLE}
+        request=None, responses={200: ApplicationDetailSerializer, 409: CONFLICT, 422: NOT_ELIGIBLE}
     )
     @action(detail=True, methods=["post"], url_path="submit")
     def submit(self, request: Request, pk: str | None = None) -> Response:
@@ -156,7 +162,7 @@ class ApplicationViewSet(
         )
         return self._reply(request, application_id)
 
-    @extend_schema(request=None, responses={200: ApplicationSerializer, 409: CONFLICT})
+    @extend_schema(request=None, responses={200: ApplicationDetailSerializer, 409: CONFLICT})
     @action(detail=True, methods=["post"], url_path="start-review")
     def start_review(self, request: Request, pk: str | None = None) -> Response:
         application_id = self._visible_pk()
@@ -167,7 +173,7 @@ class ApplicationViewSet(
 
     @extend_schema(
         request=ApproveSerializer,
-        responses={200: ApplicationSerializer, 409: CONFLICT, 422: NOT_ELIGIBLE},
+        responses={200: ApplicationDetailSerializer, 409: CONFLICT, 422: NOT_ELIGIBLE},
         description=(
             "Approve and enroll. Approved after the effective date, coverage starts on the next "
             "first of a month and `effective_date_note` says why; an admin may keep an earlier "
@@ -187,7 +193,9 @@ class ApplicationViewSet(
         )
         return self._reply(request, application_id)
 
-    @extend_schema(request=DenySerializer, responses={200: ApplicationSerializer, 409: CONFLICT})
+    @extend_schema(
+        request=DenySerializer, responses={200: ApplicationDetailSerializer, 409: CONFLICT}
+    )
     @action(detail=True, methods=["post"], url_path="deny")
     def deny(self, request: Request, pk: str | None = None) -> Response:
         application_id = self._visible_pk()
@@ -202,7 +210,7 @@ class ApplicationViewSet(
         return self._reply(request, application_id)
 
     @extend_schema(
-        request=RequestInfoSerializer, responses={200: ApplicationSerializer, 409: CONFLICT}
+        request=RequestInfoSerializer, responses={200: ApplicationDetailSerializer, 409: CONFLICT}
     )
     @action(detail=True, methods=["post"], url_path="request-info")
     def request_info(self, request: Request, pk: str | None = None) -> Response:
@@ -216,7 +224,9 @@ class ApplicationViewSet(
         )
         return self._reply(request, application_id)
 
-    @extend_schema(request=NoteSerializer, responses={200: ApplicationSerializer, 409: CONFLICT})
+    @extend_schema(
+        request=NoteSerializer, responses={200: ApplicationDetailSerializer, 409: CONFLICT}
+    )
     @action(detail=True, methods=["post"], url_path="withdraw")
     def withdraw(self, request: Request, pk: str | None = None) -> Response:
         application_id = self._visible_pk()
