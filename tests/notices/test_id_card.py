@@ -5,11 +5,13 @@ PBP, pharmacy billing numbers and the one member services number, each "unknown"
 set" when no source confirms it, never a placeholder that looks real.
 """
 
+import importlib
 import io
 from datetime import date
 from typing import Any
 
 import pypdf
+from django.apps import apps
 import pytest
 from django.db import IntegrityError, transaction
 from rest_framework.test import APIClient
@@ -201,3 +203,17 @@ def test_a_representatives_copy_says_so_and_its_card_carries_the_members_name(
         f"{person.last_name}." in letter
     )
     assert "Tess Helper" in letter  # addressed to the representative
+
+
+def test_enrollments_approved_before_member_ids_get_one_from_the_backfill(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    backfill = importlib.import_module("enrollment.migrations.0009_member_id_backfill").backfill
+    medi_medi, _ = approved(django_capture_on_commit_callbacks, BeneficiaryFactory())
+    Enrollment.objects.filter(pk=medi_medi.pk).update(member_id="")
+
+    backfill(apps, None)
+
+    medi_medi.refresh_from_db()
+    assert medi_medi.member_id.startswith("HPSM") and len(medi_medi.member_id) == 13
+    assert not Enrollment.objects.filter(kind="medi_medi", member_id="").exists()
