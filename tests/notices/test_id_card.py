@@ -11,8 +11,8 @@ from datetime import date
 from typing import Any
 
 import pypdf
-from django.apps import apps
 import pytest
+from django.apps import apps
 from django.db import IntegrityError, transaction
 from rest_framework.test import APIClient
 
