@@ -239,7 +239,7 @@ def _county_plans() -> dict[str, list[str]]:
     """County name -> the Medi-Cal plan codes that operate there."""
     plans: dict[str, list[str]] = {name: [] for name in COUNTY_NAMES}
     for spec in PLANS:
-        for county, medi_cal_plan, _start, _source in spec["areas"]:
+        for county, medi_cal_plan, _start, _source, *_end in spec["areas"]:
             code = MEDI_CAL_PLAN_CODES[medi_cal_plan]
             if code not in plans[county]:
                 plans[county].append(code)

@@ -6,6 +6,7 @@ and only created when missing). Contract ids, PBPs and phone numbers that no pub
 for this project confirms are left empty rather than invented.
 """
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -99,6 +100,13 @@ MEDI_CAL_PLAN_CODES: dict[str, str] = {
     "Partnership HealthPlan of California": "MC-PARTNERSHIP",
 }
 
+END_2023 = date(2023, 12, 31)
+_HN_END_2023 = (
+    "domain.md section 5: Health Net's '2024 DHCS Medi-Cal Contract Transition' county pages "
+    "(updated 2023-12-07): Health Net Community Solutions left Medi-Cal in Riverside, San "
+    "Bernardino and San Diego on 2024-01-01, so its Medi-Medi service area there ends 2023-12-31."
+)
+
 # Each plan: organization code, name, contract, PBP, source, and service areas as
 # (county, aligned Medi-Cal plan, start date, source).
 _S23 = SOURCE_PLANS_2023
@@ -143,9 +151,11 @@ PLANS: list[dict[str, Any]] = [
         "pbp": None, "source": _S23 + " Contract H3561 confirmed; PBP for these counties unknown.",
         "areas": [
             ("Los Angeles", "Health Net Community Solutions", ROLLOUT_2023, _S23),
-            ("Riverside", "Health Net Community Solutions", ROLLOUT_2023, _S23),
-            ("San Bernardino", "Health Net Community Solutions", ROLLOUT_2023, _S23),
-            ("San Diego", "Health Net Community Solutions", ROLLOUT_2023, _S23),
+            # Health Net Community Solutions stopped serving Medi-Cal there on 2024-01-01: a
+            # Medi-Medi Plan cannot stay aligned where its organization has no Medi-Cal plan.
+            ("Riverside", "Health Net Community Solutions", ROLLOUT_2023, _HN_END_2023, END_2023),
+            ("San Bernardino", "Health Net Community Solutions", ROLLOUT_2023, _HN_END_2023, END_2023),
+            ("San Diego", "Health Net Community Solutions", ROLLOUT_2023, _HN_END_2023, END_2023),
             ("Fresno", "CalViva Health", ROLLOUT_2024, _HN_2024),
             ("Kings", "CalViva Health", ROLLOUT_2024, _HN_2024),
             ("Madera", "CalViva Health", ROLLOUT_2024, _HN_2024),
@@ -345,7 +355,7 @@ def load(
             },
         )
         created["plans"] += was_created
-        for county_name, mc_name, start, source in spec["areas"]:
+        for county_name, mc_name, start, source, *end in spec["areas"]:
             _, was_created = ServiceArea.objects.get_or_create(
                 plan=plan,
                 county=counties[county_name],
@@ -353,10 +363,41 @@ def load(
                 defaults={
                     "aligned_medi_cal_plan": medi_cal_plans[(spec["organization"], mc_name)],
                     "source": source,
+                    "end_date": end[0] if end else None,
                 },
             )
             created["service_areas"] += was_created
+    service_area_ends_fill(ServiceArea)
     if any(f.name == "member_tty" for f in MediMediPlan._meta.get_fields()):
         # Migrations older than the card fields pass a model without them (0011 fills those).
         fill_plan_contacts(MediMediPlan)
     return created
+
+
+def service_area_ends_fill(
+    ServiceArea: Any, *, history: Callable[[Any], None] | None = None
+) -> int:
+    """Set the sourced end dates on service areas still open from before they were known.
+
+    Only an open row (no end date) of the named plan, county and start changes; an end an
+    admin set stays. ``history`` is called with each changed row. Returns how many changed.
+    """
+    changed = 0
+    for spec in PLANS:
+        for county_name, _mc_name, start, source, *end in spec["areas"]:
+            if not end:
+                continue
+            rows = ServiceArea.objects.filter(
+                plan__organization__code=spec["organization"],
+                plan__name=spec["name"],
+                county__name=county_name,
+                start_date=start,
+                end_date__isnull=True,
+            )
+            for area in rows:
+                area.end_date, area.source = end[0], source
+                area.save(update_fields=["end_date", "source"])
+                if history is not None:
+                    history(area)
+                changed += 1
+    return changed

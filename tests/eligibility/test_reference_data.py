@@ -4,6 +4,8 @@ import pytest
 from django.core.management import call_command
 
 from eligibility.models import County, MediMediPlan, Organization, ServiceArea
+from eligibility.reference_data import service_area_ends_fill
+from eligibility.selectors import plans_on, service_areas_of
 
 pytestmark = pytest.mark.django_db
 
@@ -82,3 +84,30 @@ def test_loading_again_creates_nothing_and_keeps_admin_edits() -> None:
     after = (County.objects.count(), Organization.objects.count(), ServiceArea.objects.count())
     assert before == after
     assert County.objects.get(name="Alameda").medi_medi_available_from == date(2027, 1, 1)
+
+
+@pytest.mark.parametrize("county", ["Riverside", "San Bernardino", "San Diego"])
+def test_health_nets_medi_medi_service_area_ends_when_its_medi_cal_plan_left(county: str) -> None:
+    """domain.md section 5: Health Net Community Solutions left Medi-Cal there on 2024-01-01."""
+    area = ServiceArea.objects.get(plan__name="Wellcare by Health Net", county__name=county)
+    assert area.end_date == date(2023, 12, 31)
+    assert "Contract Transition" in area.source
+    areas = service_areas_of(County.objects.get(name=county))
+    offered_2023 = {p.name for p in plans_on(areas, date(2023, 6, 1))}
+    offered_2026 = {p.name for p in plans_on(areas, date(2026, 6, 1))}
+    assert "Wellcare by Health Net" in offered_2023
+    assert "Wellcare by Health Net" not in offered_2026
+
+
+def test_an_end_date_an_admin_set_is_kept_by_the_fill() -> None:
+    area = ServiceArea.objects.get(plan__name="Wellcare by Health Net", county__name="Riverside")
+    ServiceArea.objects.filter(pk=area.pk).update(end_date=date(2024, 3, 31))
+    los_angeles = ServiceArea.objects.get(
+        plan__name="Wellcare by Health Net", county__name="Los Angeles"
+    )
+
+    assert service_area_ends_fill(ServiceArea) == 0
+    area.refresh_from_db()
+    los_angeles.refresh_from_db()
+    assert area.end_date == date(2024, 3, 31)
+    assert los_angeles.end_date is None
