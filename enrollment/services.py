@@ -483,6 +483,13 @@ def _approval_effective_date(
                 "month after the application was received.",
                 field="effective_date",
             )
+        latest = max(scheduled, first_of_next_month(today))
+        if effective_date > latest:
+            raise DomainError(
+                f"An admin may keep an earlier date, not set a later one: coverage would start "
+                f"{latest.isoformat()} without this.",
+                field="effective_date",
+            )
         if effective_date == scheduled and scheduled >= today:
             return scheduled, application.effective_date_note
         return effective_date, (

@@ -215,6 +215,16 @@ def test_only_an_admin_keeps_an_earlier_effective_date_with_a_reason() -> None:
             reason="x",
         )
     assert excinfo.value.extra["field"] == "effective_date"
+    # Keeping means an earlier date: a later one than the rule gives (2026-12-01) is refused.
+    with pytest.raises(DomainError, match="not set a later one") as excinfo:
+        services.application_approve(
+            application=application,
+            actor=admin,
+            today=date(2026, 11, 15),
+            effective_date=date(2027, 1, 1),
+            reason="x",
+        )
+    assert excinfo.value.extra["field"] == "effective_date"
     services.application_approve(
         application=application,
         actor=admin,
