@@ -31,6 +31,7 @@ from enrollment.models import (
     Application,
     ApplicationStatus,
     ApplicationStatusChange,
+    AuthorizedRepresentative,
     DenialReason,
     EndReason,
     Enrollment,
@@ -38,6 +39,7 @@ from enrollment.models import (
     ReviewItem,
     ReviewKind,
 )
+from enrollment.representatives import representative_snapshot
 from notices.kinds import InvalidNotice, ResendRefused
 from notices.models import Notice, NoticeKind
 from notices.services import notice_resend
@@ -939,12 +941,22 @@ def letter_resend(
     if original is None:
         raise NotFound("No such notice.")
     letter = original.beneficiary_letter
+    # A representative's copy goes again to the representative, at their contact now.
+    recipient: dict[str, object] = recipient_snapshot(letter.beneficiary)
+    if original.recipient_key.startswith(access.REPRESENTATIVE_COPY_PREFIX):
+        representative = AuthorizedRepresentative.objects.filter(
+            pk=original.recipient_key.removeprefix(access.REPRESENTATIVE_COPY_PREFIX),
+            beneficiary_id=letter.beneficiary_id,
+        ).first()
+        if representative is None:
+            raise NotFound("No such notice.")
+        recipient = representative_snapshot(representative, original)
     try:
         resent = notice_resend(
             notice=original,
             requested_by=actor,
             kind=NoticeKind.ID_CARD if id_card_only else None,
-            recipient=recipient_snapshot(letter.beneficiary),
+            recipient=recipient,
         )
     except ResendRefused as exc:
         raise Conflict(str(exc), status=exc.status) from exc

@@ -324,3 +324,21 @@ def test_page_ids_beyond_bigint_are_404(member: User, path: str) -> None:
     client = _page(user)
     response = client.post(path) if path.endswith("/end/") else client.get(path)
     assert response.status_code == 404
+
+
+def test_a_resent_copy_goes_again_to_the_representative_not_the_member(
+    member: User, django_capture_on_commit_callbacks: Any, tasks_in_process: None
+) -> None:
+    rep = add(member)
+    with django_capture_on_commit_callbacks(execute=True):
+        submitted(member)
+    copy = Notice.objects.get(recipient_key=f"representative:{rep.pk}")
+    assert copy.status == "sent"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        again = services.letter_resend(actor=StaffFactory(), notice_id=copy.pk)
+
+    assert again.recipient_key == f"representative:{rep.pk}"
+    assert again.recipient["name"] == "Tess Helper"
+    assert again.recipient["email"] == "tess@example.test"
+    assert again.context["copy_for_representative"] is True
