@@ -16,7 +16,7 @@ from tests.worker_support import ROOT
 
 pytestmark = pytest.mark.django_db
 
-SAMPLES = ROOT.parent / "shared" / "x12-samples"
+SAMPLES = Path(__file__).resolve().parent / "x12_samples"  # ../shared/x12-samples, with NOTICE
 
 
 def run(path: Path, *args: str) -> dict[str, Any]:

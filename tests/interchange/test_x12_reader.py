@@ -16,7 +16,7 @@ from interchange.errors import UnreadableFile
 from interchange.records import RawRecord, RecordError, record_check
 from interchange.x12 import X12File, county_fips, read_x12
 
-SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "x12-samples"
+SAMPLES = Path(__file__).resolve().parent / "x12_samples"  # ../shared/x12-samples, with NOTICE
 TODAY = date(2026, 12, 1)
 
 
