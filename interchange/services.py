@@ -21,6 +21,7 @@ killed in step 2 resumes with the changes not yet applied.
 import csv
 import hashlib
 import itertools
+import logging
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -66,6 +67,8 @@ from interchange.records import (
     record_check,
 )
 from interchange.x12 import read_x12
+
+logger = logging.getLogger(__name__)
 
 # How many errors the report carries; every error is kept on the import (API, CSV download).
 REPORT_ERROR_LIMIT = 1000
@@ -299,8 +302,8 @@ def _progress_report(
         progress(state)
 
 
-def _changes_apply(imp: EligibilityImport, *, today: date) -> int:
-    """Step 2: act on each change once; return how many were handed to enrollment."""
+def _changes_apply(imp: EligibilityImport, *, today: date) -> list[int]:
+    """Step 2: act on each change once; return the ids of changes that could not be applied."""
     assert imp.file_month is not None
     pending = EligibilityChange.objects.filter(eligibility_import=imp, applied_at__isnull=True)
     # Most changes concern people in no Medi-Medi Plan and with nothing queued: nothing to do.
@@ -320,23 +323,28 @@ def _changes_apply(imp: EligibilityImport, *, today: date) -> int:
         | (~Q(kind__in=[ChangeKind.DIED, ChangeKind.NOT_IN_FILE]) & in_medi_medi)
     )
     pending.exclude(acts).update(applied_at=timezone.now())
-    applied = 0
-    while batch := list(pending.order_by("id")[:_APPLY_BATCH]):
+    failed: list[int] = []
+    while batch := list(pending.exclude(id__in=failed).order_by("id")[:_APPLY_BATCH]):
         for change in batch:
-            with transaction.atomic():
-                fact_change_apply(
-                    change=FactChange(
-                        beneficiary_id=change.beneficiary_id,
-                        kind=change.kind,
-                        detail=change.detail,
-                        file_month=imp.file_month,
-                        learned_on=today,
-                        source_key=f"import:{imp.pk}:{change.beneficiary_id}:{change.kind}",
+            try:
+                with transaction.atomic():
+                    fact_change_apply(
+                        change=FactChange(
+                            beneficiary_id=change.beneficiary_id,
+                            kind=change.kind,
+                            detail=change.detail,
+                            file_month=imp.file_month,
+                            learned_on=today,
+                            source_key=f"import:{imp.pk}:{change.beneficiary_id}:{change.kind}",
+                        )
                     )
-                )
-                EligibilityChange.objects.filter(pk=change.pk).update(applied_at=timezone.now())
-            applied += 1
-    return applied
+                    EligibilityChange.objects.filter(pk=change.pk).update(applied_at=timezone.now())
+            except Exception:
+                # One change that cannot be applied must not stop the others: it stays
+                # pending, the import stays "applying", and the next run tries it again.
+                logger.exception("import %s: change %s could not be applied", imp.pk, change.pk)
+                failed.append(change.pk)
+    return failed
 
 
 @dataclass
@@ -410,9 +418,18 @@ def eligibility_import_file(
                 object_id=imp.pk,
                 detail={"created": imp.created, "updated": imp.updated, "invalid": imp.invalid},
             )
-    _changes_apply(imp, today=today)
+    failed = _changes_apply(imp, today=today)
     with transaction.atomic():
         imp = EligibilityImport.objects.select_for_update().get(pk=imp.pk)
+        if failed:
+            imp.failure = (
+                f"{len(failed)} change(s) could not be applied (first ids: "
+                f"{', '.join(map(str, failed[:20]))}); run the same file again to retry them."
+            )
+            imp.seconds = round(time.monotonic() - started, 3)
+            imp.save(update_fields=["failure", "seconds"])
+            return ImportResult(imp, duplicate_file=False, seconds=imp.seconds)
+        imp.failure = ""
         _set_status(imp, ImportStatus.DONE)
         imp.finished_at = timezone.now()
         imp.seconds = round(time.monotonic() - started, 3)

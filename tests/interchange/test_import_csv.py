@@ -22,6 +22,7 @@ from interchange.models import (
     ImportStatus,
 )
 from interchange.records import COLUMNS
+from tests.enrollment.conftest import enrolled_member
 from tests.factories import BeneficiaryFactory
 
 pytestmark = pytest.mark.django_db
@@ -400,3 +401,32 @@ def test_errors_are_reported_in_line_order(tmp_path: Path) -> None:
     report = run(write(tmp_path / "jan.csv", rows))
 
     assert [e["line"] for e in report["errors"]] == [2, 3, 4]
+
+
+def test_a_change_that_cannot_be_applied_keeps_the_import_applying_until_a_rerun_succeeds(
+    tmp_path: Path, django_capture_on_commit_callbacks: Any
+) -> None:
+    member = enrolled_member(django_capture_on_commit_callbacks).beneficiary
+    path = write(tmp_path / "jan.csv", [person(1)])
+    run(path)
+    imp = EligibilityImport.objects.get()
+    # A change enrollment cannot act on (its detail lacks the date of death), left pending.
+    EligibilityImport.objects.filter(pk=imp.pk).update(status=ImportStatus.APPLYING)
+    broken = EligibilityChange.objects.create(
+        eligibility_import=imp, beneficiary=member, kind="died", detail={}
+    )
+
+    report = run(path)
+
+    assert report["status"] == "applying" and report["duplicate_file"] is False
+    imp.refresh_from_db()
+    assert f"first ids: {broken.pk}" in imp.failure
+    assert EligibilityChange.objects.get(pk=broken.pk).applied_at is None
+
+    EligibilityChange.objects.filter(pk=broken.pk).update(detail={"date_of_death": "2027-01-09"})
+    again = run(path)
+
+    assert again["status"] == "done"
+    imp.refresh_from_db()
+    assert imp.failure == ""
+    assert Enrollment.objects.filter(beneficiary=member, end_reason="died").exists()
