@@ -34,7 +34,7 @@ from typing import IO, Any, BinaryIO
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
@@ -390,13 +390,20 @@ def eligibility_import_file(
     if imp is None or imp.status != ImportStatus.APPLYING:
         with transaction.atomic():
             if imp is None:
-                imp = EligibilityImport.objects.create(
-                    file_sha256=sha,
-                    file_name=file_name or path.name,
-                    format=fmt,
-                    kind=kind,
-                    started_by=actor,
-                )
+                try:
+                    with transaction.atomic():
+                        imp = EligibilityImport.objects.create(
+                            file_sha256=sha,
+                            file_name=file_name or path.name,
+                            format=fmt,
+                            kind=kind,
+                            started_by=actor,
+                        )
+                except IntegrityError:
+                    # Another run of the same file got there first (its row waited on ours).
+                    raise UnreadableFile(
+                        "This file is being imported by another run; nothing was written here."
+                    ) from None
                 EligibilityImportStatusChange.objects.create(
                     eligibility_import=imp, to_status=ImportStatus.QUEUED
                 )

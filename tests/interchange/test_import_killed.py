@@ -113,3 +113,27 @@ def test_an_import_killed_halfway_and_run_again_ends_as_a_clean_run(
     assert after_kill == _snapshot()
     assert len(after_kill["people"]) == PEOPLE - 1
     assert after_kill["errors"] == [(124 + 1, "date_of_birth", "DATE_DOES_NOT_EXIST")]
+
+
+def test_two_runs_of_one_file_at_once_load_it_once_and_the_other_says_why(
+    tmp_path: Path, reference_data: None
+) -> None:
+    letters = "ACDEFGHJKMNPQRTUVWXY"
+    rows = [
+        person(n, mbi=f"1EG4TE5{letters[n // 2000 % 20]}{letters[n // 100 % 20]}{n % 100:02d}")
+        for n in range(5000)
+    ]
+    path = write(tmp_path / "jan.csv", rows)
+
+    runs = [
+        subprocess.Popen(
+            _command(path), cwd=ROOT, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        for _ in range(2)
+    ]
+    outcomes = sorted((run.wait(timeout=300), run.stderr.read().decode()) for run in runs)  # type: ignore[union-attr]
+
+    assert outcomes[0][0] == 0
+    assert outcomes[1][0] != 0 and "being imported by another run" in outcomes[1][1]
+    assert len(_snapshot()["people"]) == 5000
+    assert len(_snapshot()["imports"]) == 1
