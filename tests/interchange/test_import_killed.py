@@ -131,7 +131,7 @@ def test_two_runs_of_one_file_at_once_load_it_once_and_the_other_says_why(
         )
         for _ in range(2)
     ]
-    outcomes = sorted((run.wait(timeout=300), run.stderr.read().decode()) for run in runs)  # type: ignore[union-attr]
+    outcomes = sorted((run.wait(timeout=300), run.stderr.read().decode()) for run in runs)
 
     assert outcomes[0][0] == 0
     assert outcomes[1][0] != 0 and "being imported by another run" in outcomes[1][1]
