@@ -263,6 +263,23 @@ class Enrollment(models.Model):
         related_name="enrollments",
         db_index=False,
     )
+    replaced_by = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="replaced",
+        db_index=False,
+        help_text=(
+            "The Medi-Medi enrollment whose approval ended this one (a plan switch). If that one "
+            "is cancelled before it starts, this one is put back as it was."
+        ),
+    )
+    end_date_before_replaced = models.DateField(
+        null=True,
+        blank=True,
+        help_text="This enrollment's end date before the switch ended it (empty: it was open).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -279,6 +296,7 @@ class Enrollment(models.Model):
                     name=f"enrollment_{short}_set",
                 )
                 for name, short in (
+                    ("replaced_by", "replacedby"),
                     ("medi_medi_plan", "mmplan"),
                     ("aligned_with", "aligned"),
                     ("application", "app"),

@@ -6,7 +6,6 @@ enrollments lock that person's beneficiary row first, then the application: the 
 everywhere, so two approvals for one person queue behind each other instead of deadlocking.
 """
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -366,16 +365,6 @@ def _active_on_or_after(beneficiary: Beneficiary, kind: str, day: date) -> list[
 # The note on a Medi-Cal plan enrollment an approval ended (or cancelled) the day before the
 # aligned plan starts: it names the application and the end the row had before, so a
 # cancellation of that approval before it starts can put the row back as it was.
-_SWITCH_NOTE = re.compile(
-    r"^Replaced by application (?P<app>\d+) from \d{4}-\d{2}-\d{2} \(end before: (?P<end>open|\d{4}-\d{2}-\d{2})\)\."
-)
-
-
-def _switch_note(application_id: int, effective: date, previous_end: date | None) -> str:
-    before = previous_end.isoformat() if previous_end is not None else "open"
-    return f"Replaced by application {application_id} from {effective.isoformat()} (end before: {before})."
-
-
 def _cancel_before_start(
     medi_medi: Enrollment,
     reason: str,
@@ -401,30 +390,20 @@ def _cancel_before_start(
     for medi_cal in aligned:
         if medi_cal.start_date >= start:  # made by the approval: never started either
             _end(medi_cal, day_before, reason, actor=actor, requested_on=requested_on, note=note)
-    restored: list[Enrollment] = []
-    if medi_medi.application_id is None:
-        return restored
-    candidates = (
-        Enrollment.objects.select_for_update()
-        .filter(
-            beneficiary_id=medi_medi.beneficiary_id,
-            kind=EnrollmentKind.MEDI_CAL,
-            end_reason__in=[EndReason.PLAN_SWITCH, EndReason.SUPERSEDED],
-            end_note__startswith=f"Replaced by application {medi_medi.application_id} from ",
-        )
-        .order_by("pk")
+    # What this enrollment's approval had ended (a plan switch) is put back as it was: the
+    # earlier Medi-Medi enrollment and its Medi-Cal plan enrollment, recorded as fields.
+    restored = list(
+        Enrollment.objects.select_for_update().filter(replaced_by=medi_medi).order_by("pk")
     )
-    for previous in candidates:
-        match = _SWITCH_NOTE.match(previous.end_note)
-        if match is None or int(match["app"]) != medi_medi.application_id:
-            continue
-        end = None if match["end"] == "open" else date.fromisoformat(match["end"])
-        previous.end_date = end
+    for previous in restored:
+        previous.end_date = previous.end_date_before_replaced
         previous.cancelled = False
         previous.end_reason = ""
         previous.ended_by = None
         previous.end_requested_on = None
         previous.end_note = ""
+        previous.replaced_by = None
+        previous.end_date_before_replaced = None
         previous.save(
             update_fields=[
                 "end_date",
@@ -433,10 +412,18 @@ def _cancel_before_start(
                 "ended_by",
                 "end_requested_on",
                 "end_note",
+                "replaced_by",
+                "end_date_before_replaced",
                 "updated_at",
             ]
         )
-        restored.append(previous)
+    # A Medi-Cal plan enrollment the approval had kept and linked goes back to the restored
+    # Medi-Medi enrollment, or stands alone.
+    earlier = next((e for e in restored if e.kind == EnrollmentKind.MEDI_MEDI), None)
+    for kept in aligned:
+        if kept.start_date < start:
+            kept.aligned_with = earlier
+            kept.save(update_fields=["aligned_with", "updated_at"])
     for row in (medi_medi, *aligned, *restored):
         audit_record(
             actor=actor,
@@ -592,6 +579,10 @@ def application_approve(
             note=f"Replaced by application {locked.pk}: the later election counts.",
         )
         _note_superseded(enrollment, by=locked, actor=actor)
+    if superseded:
+        # A superseded approval may have put back the plan it had replaced: that one is ended
+        # by this switch like any current enrollment.
+        current = _active_on_or_after(beneficiary, EnrollmentKind.MEDI_MEDI, effective)
     current = [e for e in current if e not in superseded]
     day_before = effective - timedelta(days=1)
     previous_medi_cal = _active_on_or_after(beneficiary, EnrollmentKind.MEDI_CAL, effective)
@@ -609,17 +600,16 @@ def application_approve(
     )
     previous_medi_cal = [e for e in previous_medi_cal if e is not kept]
     try:
-        for old in current:
-            _end(old, day_before, EndReason.PLAN_SWITCH, actor=actor, requested_on=today)
-        for old in previous_medi_cal:
-            previous_end = old.end_date
+        switched = [*current, *previous_medi_cal]
+        ends_before = {old.pk: old.end_date for old in switched}
+        for old in switched:
             _end(
                 old,
                 day_before,
                 EndReason.PLAN_SWITCH,
                 actor=actor,
                 requested_on=today,
-                note=_switch_note(locked.pk, effective, previous_end),
+                note=f"Replaced by application {locked.pk} from {effective.isoformat()}.",
             )
         medi_medi = Enrollment.objects.create(
             beneficiary=beneficiary,
@@ -629,6 +619,10 @@ def application_approve(
             application=locked,
             member_id=member_id_new(area.plan),  # the card's member ID, never the MBI
         )
+        for old in switched:
+            old.replaced_by = medi_medi
+            old.end_date_before_replaced = ends_before[old.pk]
+            old.save(update_fields=["replaced_by", "end_date_before_replaced", "updated_at"])
         if kept is not None:
             kept.aligned_with = medi_medi
             kept.save(update_fields=["aligned_with", "updated_at"])

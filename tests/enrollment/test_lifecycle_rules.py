@@ -461,3 +461,32 @@ def test_staff_page_shows_the_members_other_open_applications() -> None:
     assert "other open applications" in text
     assert f'href="/staff/applications/{two.pk}/"' in text
     assert "Yes: the latest election" in text
+
+
+def test_a_switch_cancelled_before_it_starts_puts_the_earlier_plan_and_its_medi_cal_back(
+    django_capture_on_commit_callbacks,
+) -> None:
+    """CMS: a cancelled election leaves the member where they were, in the earlier plan."""
+    person, _ = la_member()
+    first = submitted(person, "L.A. Care Medicare Plus", at(2026, 9, 20))
+    services.application_approve(application=first, actor=AdminFactory(), today=date(2026, 9, 21))
+    earlier, earlier_medi_cal = (
+        medi_medi_of(first),
+        Enrollment.objects.get(aligned_with=medi_medi_of(first)),
+    )
+    switch = submitted(person, BLUE_SHIELD, at(2026, 11, 20))
+    services.application_approve(application=switch, actor=AdminFactory(), today=date(2026, 11, 21))
+    earlier.refresh_from_db()
+    assert (earlier.end_date, earlier.replaced_by) == (date(2026, 11, 30), medi_medi_of(switch))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.enrollment_disenroll(
+            enrollment=medi_medi_of(switch), actor=None, requested_on=date(2026, 11, 25)
+        )
+
+    earlier.refresh_from_db()
+    earlier_medi_cal.refresh_from_db()
+    assert (earlier.end_date, earlier.end_reason, earlier.replaced_by) == (None, "", None)
+    assert (earlier_medi_cal.end_date, earlier_medi_cal.cancelled) == (None, False)
+    assert earlier_medi_cal.aligned_with == earlier  # aligned again, every day
+    assert medi_medi_of(switch).cancelled
