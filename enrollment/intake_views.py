@@ -141,15 +141,17 @@ class RepresentativeForm(forms.Form):
     )
 
 
-def _render_member_representatives(
-    request: HttpRequest, user: User, form: RepresentativeForm
+def _render_representatives(
+    request: HttpRequest, user: User, form: RepresentativeForm, beneficiary_id: int | None = None
 ) -> HttpResponse:
-    rows = list(representatives.representatives_list(actor=user))
+    """The representatives page: a member's own (no ``beneficiary_id``), or staff's for a person."""
+    rows = list(representatives.representatives_list(actor=user, beneficiary_id=beneficiary_id))
     today = california_today()
     return render(
         request,
         "enrollment/representatives.html",
         {
+            "beneficiary_id": beneficiary_id,
             "form": form,
             "rows": rows,
             "current": {r.pk for r in rows if r.valid_to is None or r.valid_to >= today},
@@ -175,7 +177,7 @@ def member_representatives(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "Your representative is recorded.")
             return redirect("member-representatives")
-    return _render_member_representatives(request, user, form)
+    return _render_representatives(request, user, form)
 
 
 @login_required
@@ -192,23 +194,6 @@ def member_representative_end(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, "The representative no longer acts for you from today.")
     return redirect("member-representatives")
-
-
-def _render_staff_representatives(
-    request: HttpRequest, user: User, pk: int, form: RepresentativeForm
-) -> HttpResponse:
-    rows = list(representatives.representatives_list(actor=user, beneficiary_id=pk))
-    today = california_today()
-    return render(
-        request,
-        "enrollment/staff/representatives.html",
-        {
-            "beneficiary_id": pk,
-            "form": form,
-            "rows": rows,
-            "current": {r.pk for r in rows if r.valid_to is None or r.valid_to >= today},
-        },
-    )
 
 
 @login_required
@@ -229,7 +214,7 @@ def staff_representatives(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "The representative is recorded.")
             return redirect("staff-beneficiary-representatives", pk=pk)
-    return _render_staff_representatives(request, user, pk, form)
+    return _render_representatives(request, user, form, pk)
 
 
 @login_required
