@@ -342,3 +342,26 @@ def test_a_resent_copy_goes_again_to_the_representative_not_the_member(
     assert again.recipient["name"] == "Tess Helper"
     assert again.recipient["email"] == "tess@example.test"
     assert again.context["copy_for_representative"] is True
+
+
+def test_staff_page_records_and_ends_a_representative_for_the_person(
+    member: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        submitted(member)  # the person applied to Health Plan of San Mateo: its staff serve them
+    client = _page(StaffFactory())
+    url = f"/staff/beneficiaries/{member.beneficiary.pk}/representatives/"
+    empty = client.get(url).content.decode()
+    assert "Back to the work queue" in empty and "None recorded." in empty
+
+    today = california_today().isoformat()
+    response = client.post(url, {**DETAILS, "valid_from": today, "valid_to": ""})
+
+    assert response.status_code == 302
+    rep = AuthorizedRepresentative.objects.get(beneficiary=member.beneficiary)
+    listed = client.get(url).content.decode()
+    assert "Tess Helper" in listed
+    assert f'action="{url}{rep.pk}/end/"' in listed
+    assert client.post(f"{url}{rep.pk}/end/").status_code == 302
+    rep.refresh_from_db()
+    assert rep.valid_to == california_today()
