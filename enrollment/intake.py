@@ -244,12 +244,20 @@ def application_intake(
         period=election_period, received_on=received, beneficiary=beneficiary
     )
     county = beneficiary.county
-    since = max(period.start, county.medi_medi_available_from)
+    # No retroactive enrollment: a request recorded late starts no earlier than the first of
+    # next month (an admin may keep the earlier date on approval, with a reason).
+    earliest = first_of_next_month(today)
+    since = max(period.start, county.medi_medi_available_from, earliest)
     effective = plan_first_day_in_county(plan_id=plan.pk, county=county, since=since)
     if effective is None:
         raise NotEligible("The person cannot join this plan.", reasons=[PLAN_NOT_IN_COUNTY])
     notes = [period.note] if period.note else []
-    if effective != period.start:
+    if period.start < earliest and effective == max(earliest, county.medi_medi_available_from):
+        notes.append(
+            f"Received {_long(received)}, recorded {_long(today)}: coverage cannot start in the "
+            f"past, so it starts on {_long(effective)} (no retroactive enrollment)."
+        )
+    elif effective != period.start:
         notes.append(
             f"Coverage starts on {_long(effective)}, the first day the plan serves the county."
         )

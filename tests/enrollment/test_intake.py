@@ -52,12 +52,12 @@ def test_phone_election_is_submitted_with_the_month_after_it_was_received(
 ) -> None:
     person = BeneficiaryFactory()
     with django_capture_on_commit_callbacks(execute=True):
-        application = record(staff, person, plan, received_on=date(2026, 10, 31))
+        application = record(staff, person, plan, received_on=date(2026, 11, 2))
     application.refresh_from_db()
     assert application.status == ApplicationStatus.SUBMITTED
-    assert application.effective_date == date(2026, 11, 1)
+    assert application.effective_date == date(2026, 12, 1)
     assert application.channel == "phone"
-    assert application.received_on == date(2026, 10, 31)
+    assert application.received_on == date(2026, 11, 2)
     assert application.signed_by == "The member, by phone"
     assert application.created_by == staff
     assert application.determination is not None and application.determination.eligible
@@ -67,8 +67,8 @@ def test_phone_election_is_submitted_with_the_month_after_it_was_received(
         actor=staff, action="create", object_type="application", object_id=str(application.pk)
     ).exists()
     received = Notice.objects.get(recipient_key=recipient_key(person), kind="application_received")
-    assert received.context["received_date"] == "2026-10-31"
-    assert received.context["expected_effective_date"] == "2026-11-01"
+    assert received.context["received_date"] == "2026-11-02"
+    assert received.context["expected_effective_date"] == "2026-12-01"
 
 
 def test_a_recorded_election_goes_into_the_organizations_queue(
@@ -135,7 +135,20 @@ def test_bad_facts_are_refused_by_field(
 
 def test_sixty_days_back_is_still_accepted(staff: User, plan: MediMediPlan) -> None:
     application = record(staff, BeneficiaryFactory(), plan, received_on=date(2026, 9, 28))
-    assert application.effective_date == date(2026, 10, 1)
+    # Recorded on 2026-11-27: October 1 is in the past, and no enrollment is retroactive.
+    assert application.effective_date == date(2026, 12, 1)
+    assert "no retroactive enrollment" in application.effective_date_note
+
+
+def test_a_request_recorded_late_never_promises_a_start_in_the_past(
+    staff: User, plan: MediMediPlan, django_capture_on_commit_callbacks: Any
+) -> None:
+    person = BeneficiaryFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        application = record(staff, person, plan, received_on=date(2026, 10, 5))
+    assert application.effective_date == date(2026, 12, 1)
+    received = Notice.objects.get(recipient_key=recipient_key(person), kind="application_received")
+    assert received.context["expected_effective_date"] == "2026-12-01"
 
 
 # Election periods (42 CFR 422.62; CMS Medicare Managed Care Manual, chapter 2, section 30).
