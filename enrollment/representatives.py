@@ -9,7 +9,7 @@ with its own idempotency key (``<key>:rep:<id>``) and their recipient snapshot, 
 copy in its context (``letter_copies_queue``, called by ``eligibility.notifications.letter_queue``).
 """
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -148,10 +148,12 @@ def representative_end(
     beneficiary_id: int | None = None,
     valid_to: date | None = None,
 ) -> AuthorizedRepresentative:
-    """End a representative's appointment on ``valid_to`` (default today).
+    """End a representative's appointment: ``valid_to`` is their last day.
 
-    Ending before it starts is refused; ending an ended one earlier is allowed (the member
-    revoked it sooner than recorded), later is a ``Conflict``.
+    Without a date they stop now: their last day was yesterday, so no letter queued from now on
+    is copied to them. One that had not started by then never acts (from and to both set to
+    yesterday). Ending before it starts is otherwise refused; ending an ended one earlier is
+    allowed (the member revoked it sooner than recorded), later is a ``Conflict``.
     """
     beneficiary = _beneficiary_for(actor, beneficiary_id, lock=True)
     representative = (
@@ -161,7 +163,9 @@ def representative_end(
     )
     if representative is None:
         raise NotFound("No such representative.")
-    end = valid_to or california_today()
+    end = valid_to or california_today() - timedelta(days=1)
+    if valid_to is None and end < representative.valid_from:
+        representative.valid_from = end  # withdrawn before it began: it never acts
     if end < representative.valid_from:
         raise DomainError(
             "The end date cannot be before the representative's start date.", field="valid_to"
@@ -173,7 +177,7 @@ def representative_end(
         )
     before = representative.valid_to
     representative.valid_to = end
-    representative.save(update_fields=["valid_to"])
+    representative.save(update_fields=["valid_from", "valid_to"])
     audit_record(
         actor=actor,
         action="update",

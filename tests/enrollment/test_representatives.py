@@ -126,7 +126,7 @@ def test_ending_a_representative_is_audited_and_cannot_be_moved_later(member: Us
     rep = add(member)
     today = california_today()
     ended = representatives.representative_end(actor=member, representative_id=rep.pk)
-    assert ended.valid_to == today
+    assert ended.valid_to == today - timedelta(days=1)  # stops now: yesterday was the last day
     assert AuditEvent.objects.filter(
         actor=member, action="update", object_type="representative", object_id=str(rep.pk)
     ).exists()
@@ -251,7 +251,7 @@ def test_member_page_records_and_ends_a_representative(member: User) -> None:
     ended = client.post(f"/me/representatives/{rep.pk}/end/")
     assert ended.status_code == 302
     rep.refresh_from_db()
-    assert rep.valid_to == california_today()
+    assert rep.valid_to == california_today() - timedelta(days=1)  # stops now
 
 
 def test_member_page_shows_field_errors_in_the_summary(member: User) -> None:
@@ -307,7 +307,7 @@ def test_staff_page_records_and_ends_a_persons_representative(member: User) -> N
     assert "Tess Helper" in staff.get(path).content.decode()
     assert staff.post(f"{path}{rep.pk}/end/").status_code == 302
     rep.refresh_from_db()
-    assert rep.valid_to == california_today()
+    assert rep.valid_to == california_today() - timedelta(days=1)  # stops now
     other = _page(StaffFactory(organization=Organization.objects.get(code="lacare")))
     assert other.get(path).status_code == 404
 
@@ -364,4 +364,17 @@ def test_staff_page_records_and_ends_a_representative_for_the_person(
     assert f'action="{url}{rep.pk}/end/"' in listed
     assert client.post(f"{url}{rep.pk}/end/").status_code == 302
     rep.refresh_from_db()
-    assert rep.valid_to == california_today()
+    assert rep.valid_to == california_today() - timedelta(days=1)  # stops now
+
+
+def test_a_representative_ended_now_gets_no_copy_of_a_letter_queued_later_that_day(
+    member: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    rep = add(member)
+    representatives.representative_end(actor=member, representative_id=rep.pk)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        submitted(member)
+
+    assert Notice.objects.filter(recipient_key=recipient_key(member.beneficiary)).exists()
+    assert not Notice.objects.filter(recipient_key=f"representative:{rep.pk}").exists()

@@ -143,7 +143,9 @@ def test_member_records_lists_and_ends_a_representative() -> None:
     assert [r["id"] for r in listed.json()] == [rep_id]
     ended = client.post(f"/api/v1/me/representatives/{rep_id}/end", {}, format="json")
     assert ended.status_code == 200
-    assert ended.json()["valid_to"] == today
+    # Withdrawn the day it began: it never acts (its last day and first day are yesterday).
+    yesterday = (california_today() - timedelta(days=1)).isoformat()
+    assert (ended.json()["valid_from"], ended.json()["valid_to"]) == (yesterday, yesterday)
     again = client.post(f"/api/v1/me/representatives/{rep_id}/end", {}, format="json")
     assert again.status_code == 409
 
