@@ -212,6 +212,7 @@ LABELS: dict[str, dict[str, str]] = {
         "letter_attachment": "letter",
         "card_attachment": "member-id-card",
         "copy_notice": "A copy for you, as the authorized representative of {name}.",
+        "copy_subject": "Copy for {name}'s representative: {subject}",
     },
     "es": {
         "closing": "Atentamente,",
@@ -244,6 +245,7 @@ LABELS: dict[str, dict[str, str]] = {
         "letter_attachment": "carta",
         "card_attachment": "tarjeta-de-miembro",
         "copy_notice": "Una copia para usted, como representante autorizado de {name}.",
+        "copy_subject": "Copia para el representante de {name}: {subject}",
     },
 }
 

@@ -229,6 +229,8 @@ def render_letter(
         )
     blocks = body_blocks(body)
     subject = next((block.text for block in blocks if block.tag == "h1"), kind)
+    if copy_of:
+        subject = words["copy_subject"].format(name=copy_of, subject=subject)
 
     def tagline_for(lang: Language) -> Tagline:
         return Tagline(lang, lang.tagline.format(phone=phone), phone)

@@ -203,6 +203,9 @@ def test_a_representatives_copy_says_so_and_its_card_carries_the_members_name(
         f"{person.last_name}." in letter
     )
     assert "Tess Helper" in letter  # addressed to the representative
+    assert copy.subject.startswith(
+        f"Copy for {person.first_name} {person.last_name}'s representative: "
+    )
 
 
 def test_enrollments_approved_before_member_ids_get_one_from_the_backfill(
