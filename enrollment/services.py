@@ -26,6 +26,7 @@ from eligibility.services import determination_create
 from enrollment import access, notifications
 from enrollment.member_ids import member_id_new
 from enrollment.models import (
+    OPEN_FOR_STAFF,
     TRANSITIONS,
     Application,
     ApplicationStatus,
@@ -440,6 +441,37 @@ def _cancel_before_start(
     return restored
 
 
+def _earlier_elections_close(approved: Application, *, actor: User | None) -> None:
+    """The person's open applications submitted before the approved one are withdrawn.
+
+    The last election made counts (CMS MA enrollment guidance): an earlier one left open would
+    sit in a queue, undecidable. Later ones stay: they are later elections. The caller holds
+    the person's row lock, so these rows are locked in primary-key order after it.
+    """
+    if approved.submitted_at is None:
+        return
+    earlier = (
+        Application.objects.select_for_update()
+        .filter(
+            beneficiary_id=approved.beneficiary_id,
+            status__in=OPEN_FOR_STAFF,
+            submitted_at__lt=approved.submitted_at,
+        )
+        .exclude(pk=approved.pk)
+        .order_by("pk")
+    )
+    for application in earlier:
+        _move(
+            application,
+            ApplicationStatus.WITHDRAWN,
+            actor=actor,
+            note=f"Replaced by application {approved.pk}, a later election that was approved.",
+        )
+        application.decided_at = timezone.now()
+        application.decided_by = actor
+        application.save()
+
+
 def _approval_effective_date(
     application: Application,
     beneficiary: Beneficiary,
@@ -646,6 +678,7 @@ def application_approve(
     locked.decided_by = actor
     _move(locked, ApplicationStatus.APPROVED, actor=actor, note=moved_note)
     locked.save()
+    _earlier_elections_close(locked, actor=actor)
     audit_record(
         actor=actor,
         action="create",
