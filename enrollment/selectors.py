@@ -14,7 +14,8 @@ from django.db.models import Prefetch, Q, QuerySet
 from accounts.errors import NotFound
 from accounts.models import User
 from eligibility.models import Beneficiary, EligibilityDetermination, MediMediPlan
-from eligibility.rules import InvalidIdentifier, normalize_cin, normalize_mbi
+from eligibility.rules import InvalidIdentifier, first_of_next_month, normalize_cin, normalize_mbi
+from eligibility.selectors import california_today, plan_first_day_in_county
 from enrollment import access
 from enrollment.models import (
     TRANSITIONS,
@@ -374,6 +375,25 @@ class StaffApplicationView:
     endable_enrollment_ids: frozenset[int]
     can: dict[str, bool]
     other_open_applications: list["OtherApplication"] = field(default_factory=list)
+    # The day coverage would start if approved today (it moves once the effective date passed).
+    approval_starts_on: date | None = None
+
+
+def approval_start(application: Application, *, today: date) -> date | None:
+    """The day coverage starts if the application is approved ``today`` (None: it cannot).
+
+    The effective date set on submission, unless it has passed: then the first day on or after
+    the first of next month that the plan serves the county (no retroactive enrollment, 42 CFR
+    422.68). The approval and the staff page both ask here.
+    """
+    scheduled = application.effective_date
+    if scheduled is None or application.plan_id is None:
+        return None
+    if scheduled >= today:
+        return scheduled
+    county = application.beneficiary.county
+    since = max(first_of_next_month(today), county.medi_medi_available_from)
+    return plan_first_day_in_county(plan_id=application.plan_id, county=county, since=since)
 
 
 def staff_application_view(*, actor: User, application_id: int) -> StaffApplicationView:
@@ -423,6 +443,7 @@ def staff_application_view(*, actor: User, application_id: int) -> StaffApplicat
         other_open_applications=open_applications(
             actor=actor, beneficiary_id=beneficiary.pk, exclude=application.pk
         ),
+        approval_starts_on=approval_start(application, today=california_today()),
     )
 
 

@@ -23,7 +23,7 @@ from eligibility.notifications import recipient_snapshot
 from eligibility.rules import first_of_next_month, last_day_of_month
 from eligibility.selectors import california_today, plan_first_day_in_county, plan_service_area
 from eligibility.services import determination_create
-from enrollment import access, notifications
+from enrollment import access, notifications, selectors
 from enrollment.member_ids import member_id_new
 from enrollment.models import (
     OPEN_FOR_STAFF,
@@ -519,9 +519,7 @@ def _approval_effective_date(
         )
     if scheduled >= today:
         return scheduled, application.effective_date_note
-    county = beneficiary.county
-    since = max(first_of_next_month(today), county.medi_medi_available_from)
-    moved = plan_first_day_in_county(plan_id=application.plan_id, county=county, since=since)
+    moved = selectors.approval_start(application, today=today)
     if moved is None:
         raise NotEligible("The plan no longer serves the county.", reasons=[PLAN_NOT_IN_COUNTY])
     return moved, (

@@ -477,6 +477,7 @@ def _render_staff_application(
             "enrollment_rows": rows,
             "can": view.can,
             "other_open_applications": view.other_open_applications,
+            "approval_starts_on": view.approval_starts_on,
             "invalid_forms": [form for form in bound.values() if form.errors],
             **action_forms,
         },

@@ -495,3 +495,17 @@ def test_a_switch_cancelled_before_it_starts_puts_the_earlier_plan_and_its_medi_
     assert (earlier_medi_cal.end_date, earlier_medi_cal.cancelled) == (None, False)
     assert earlier_medi_cal.aligned_with == earlier  # aligned again, every day
     assert medi_medi_of(switch).cancelled
+
+
+def test_the_staff_page_says_before_approving_when_coverage_would_start_once_the_date_passed() -> (
+    None
+):
+    person, _ = la_member()
+    application = submitted(person, BLUE_SHIELD, at(2025, 1, 10))  # effective 2025-02-01: passed
+    moved = first_of_next_month(california_today())
+
+    page_text = page(AdminFactory()).get(f"/staff/applications/{application.pk}/").content.decode()
+
+    assert "has passed" in page_text
+    assert f"coverage starts on <strong>{moved:%B} {moved.day}, {moved.year}</strong>" in page_text
+    assert "To keep the earlier date, enter it below with the reason." in page_text
