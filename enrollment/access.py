@@ -135,11 +135,6 @@ def beneficiary_scope(actor: User) -> Q:
     return _scope(actor, admin=Q(), staff=staff, member=Q(user=actor))
 
 
-# Copies of a member's letters sent to their authorized representatives (``enrollment.
-# representatives``) have this recipient key prefix: staff see them, the member sees the original.
-REPRESENTATIVE_COPY_PREFIX = "representative:"
-
-
 def letter_scope(actor: User) -> Q:
     """Notices the actor may see (through their ``eligibility.BeneficiaryLetter`` row): staff
     their organization's letters and the program's own (no organization); a member their own,
@@ -151,8 +146,8 @@ def letter_scope(actor: User) -> Q:
             Q(beneficiary_letter__organization_id=org)
             | Q(beneficiary_letter__isnull=False, beneficiary_letter__organization__isnull=True)
         ),
-        member=Q(beneficiary_letter__beneficiary__user=actor)
-        & ~Q(recipient_key__startswith=REPRESENTATIVE_COPY_PREFIX),
+        # The copies sent to their representatives (``RepresentativeLetter``) are staff's to see.
+        member=Q(beneficiary_letter__beneficiary__user=actor, representative_letter__isnull=True),
     )
 
 

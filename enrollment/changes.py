@@ -43,7 +43,7 @@ from eligibility.models import Beneficiary, County, MediCalPlan
 from eligibility.notifications import recipient_key
 from eligibility.rules import last_day_of_month
 from eligibility.selectors import plan_service_area, plans_on, service_areas_of
-from enrollment import access, notifications
+from enrollment import notifications
 from enrollment.models import (
     AuthorizedRepresentative,
     EndReason,
@@ -51,6 +51,7 @@ from enrollment.models import (
     EnrollmentKind,
     ReviewKind,
 )
+from enrollment.representatives import representative_recipient_key
 from enrollment.reviews import review_item_open
 from enrollment.services import _end
 from notices.services import notice_cancel_queued_to
@@ -420,7 +421,7 @@ def _died(beneficiary: Beneficiary, change: FactChange) -> None:
         beneficiary=beneficiary
     ).values_list("pk", flat=True):
         notice_cancel_queued_to(
-            recipient_key=f"{access.REPRESENTATIVE_COPY_PREFIX}{representative_id}",
+            recipient_key=representative_recipient_key(representative_id),
             reason="death reported",
         )
     if running:

@@ -99,7 +99,7 @@ def member_notices(beneficiary: Beneficiary) -> QuerySet[Notice]:
     return (
         Notice.objects.filter(beneficiary_letter__beneficiary=beneficiary)
         .exclude(status=NoticeStatus.CANCELLED)
-        .exclude(recipient_key__startswith=access.REPRESENTATIVE_COPY_PREFIX)
+        .filter(representative_letter__isnull=True)
         .select_related("requested_by")
     )
 

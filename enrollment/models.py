@@ -470,3 +470,27 @@ class AuthorizedRepresentative(models.Model):
 
     def __str__(self) -> str:
         return f"Representative {self.pk} of beneficiary {self.beneficiary_id}"
+
+
+class RepresentativeLetter(models.Model):
+    """A notice that is a representative's copy of a member's letter: which copy of which letter.
+
+    Kept as fields, beside the notice (the notices app knows nothing of representatives): the
+    member's letters leave these out, a resend goes back to the representative.
+    """
+
+    notice = models.OneToOneField(
+        "notices.Notice",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="representative_letter",
+    )
+    representative = models.ForeignKey(
+        AuthorizedRepresentative, on_delete=models.PROTECT, related_name="letters"
+    )
+    copy_of = models.ForeignKey(
+        "notices.Notice", on_delete=models.PROTECT, related_name="representative_copies"
+    )
+
+    def __str__(self) -> str:
+        return f"Copy {self.notice_id} of letter {self.copy_of_id} for representative {self.representative_id}"

@@ -21,7 +21,7 @@ from accounts.services import audit_record
 from eligibility.models import Beneficiary, BeneficiaryLetter
 from eligibility.selectors import california_today
 from enrollment import access
-from enrollment.models import AuthorizedRepresentative
+from enrollment.models import AuthorizedRepresentative, RepresentativeLetter
 from notices.models import Notice
 from notices.services import notice_queue
 
@@ -205,6 +205,11 @@ def representative_snapshot(
     }
 
 
+def representative_recipient_key(representative_id: int) -> str:
+    """The notices' recipient key of a representative's copies (for delivery and cancelling)."""
+    return f"representative:{representative_id}"
+
+
 def letter_copies_queue(
     *, notice: Notice, beneficiary_id: int, organization_id: int | None
 ) -> list[Notice]:
@@ -222,7 +227,7 @@ def letter_copies_queue(
         copy = notice_queue(
             kind=notice.kind,
             idempotency_key=f"{notice.idempotency_key}:rep:{representative.pk}",
-            recipient_key=f"{access.REPRESENTATIVE_COPY_PREFIX}{representative.pk}",
+            recipient_key=representative_recipient_key(representative.pk),
             recipient=representative_snapshot(representative, notice),
             context={
                 **notice.context,
@@ -235,6 +240,9 @@ def letter_copies_queue(
         BeneficiaryLetter.objects.get_or_create(
             notice=copy,
             defaults={"beneficiary_id": beneficiary_id, "organization_id": organization_id},
+        )
+        RepresentativeLetter.objects.get_or_create(
+            notice=copy, defaults={"representative": representative, "copy_of": notice}
         )
         copies.append(copy)
     return copies

@@ -31,11 +31,11 @@ from enrollment.models import (
     Application,
     ApplicationStatus,
     ApplicationStatusChange,
-    AuthorizedRepresentative,
     DenialReason,
     EndReason,
     Enrollment,
     EnrollmentKind,
+    RepresentativeLetter,
     ReviewItem,
     ReviewKind,
 )
@@ -968,14 +968,11 @@ def letter_resend(
     letter = original.beneficiary_letter
     # A representative's copy goes again to the representative, at their contact now.
     recipient: dict[str, object] = recipient_snapshot(letter.beneficiary)
-    if original.recipient_key.startswith(access.REPRESENTATIVE_COPY_PREFIX):
-        representative = AuthorizedRepresentative.objects.filter(
-            pk=original.recipient_key.removeprefix(access.REPRESENTATIVE_COPY_PREFIX),
-            beneficiary_id=letter.beneficiary_id,
-        ).first()
-        if representative is None:
-            raise NotFound("No such notice.")
-        recipient = representative_snapshot(representative, original)
+    copy = list(
+        RepresentativeLetter.objects.filter(notice=original).select_related("representative")
+    )
+    for representative_letter in copy:  # a representative's copy goes again to them
+        recipient = representative_snapshot(representative_letter.representative, original)
     try:
         resent = notice_resend(
             notice=original,
@@ -994,4 +991,12 @@ def letter_resend(
             "organization_id": letter.organization_id,
         },
     )
+    for representative_letter in copy:
+        RepresentativeLetter.objects.get_or_create(
+            notice=resent,
+            defaults={
+                "representative": representative_letter.representative,
+                "copy_of": representative_letter.copy_of,
+            },
+        )
     return resent

@@ -1,10 +1,12 @@
 """Authorized representatives: recorded by the member or staff, audited, and sent a copy of
 every letter queued to the member while their appointment is valid."""
 
+import importlib
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from django.apps import apps
 from django.test import Client
 
 from accounts.errors import Conflict, DomainError, Forbidden, NotFound
@@ -13,7 +15,8 @@ from eligibility.models import Beneficiary, BeneficiaryLetter, MediMediPlan, Org
 from eligibility.notifications import recipient_key
 from eligibility.selectors import california_today
 from enrollment import representatives, services
-from enrollment.models import AuthorizedRepresentative
+from enrollment.letters import member_notices
+from enrollment.models import AuthorizedRepresentative, RepresentativeLetter
 from notices.models import Notice
 from tests.auth_helpers import login_verified
 from tests.enrollment.conftest import at
@@ -378,3 +381,25 @@ def test_a_representative_ended_now_gets_no_copy_of_a_letter_queued_later_that_d
 
     assert Notice.objects.filter(recipient_key=recipient_key(member.beneficiary)).exists()
     assert not Notice.objects.filter(recipient_key=f"representative:{rep.pk}").exists()
+
+
+def test_copies_queued_before_the_link_table_are_linked_by_the_migration(
+    member: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    rep = add(member)
+    with django_capture_on_commit_callbacks(execute=True):
+        submitted(member)
+    copy = Notice.objects.get(recipient_key=f"representative:{rep.pk}")
+    RepresentativeLetter.objects.all().delete()
+
+    importlib.import_module("enrollment.migrations.0011_representative_letters").backfill(
+        apps, None
+    )
+
+    link = RepresentativeLetter.objects.get(notice=copy)
+    assert (link.representative, link.copy_of_id) == (rep, copy.context["copy_of_notice"])
+    assert copy not in representatives_member_letters(member)
+
+
+def representatives_member_letters(user: User) -> list[Notice]:
+    return list(member_notices(user.beneficiary))
