@@ -22,7 +22,7 @@ Order of work, each a statement over the whole file:
 
 import logging
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -126,7 +126,6 @@ class MergeCounts:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
-    invalid: int = 0
 
 
 class Loader:
@@ -584,6 +583,3 @@ class Loader:
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
             cursor.execute(f"DROP TABLE IF EXISTS {TOUCHED}")
-
-
-ProgressCallback = Callable[[int], None]

@@ -11,6 +11,8 @@ from typing import Any
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.defaults import page_not_found
 from rest_framework import status
 from rest_framework.exceptions import ErrorDetail
 from rest_framework.response import Response
@@ -79,3 +81,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         code = detail_value.code if isinstance(detail_value, ErrorDetail) else None
         response.data["code"] = code or getattr(exc, "default_code", None) or "error"
     return response
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """The 404 for a path no route matches: JSON under ``/api/`` (as every API error), the
+    site's page elsewhere. Django calls it (``handler404``) when ``DEBUG`` is off."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found.", "code": "not_found"}, status=404)
+    return page_not_found(request, exception)

@@ -23,3 +23,6 @@ urlpatterns = [
     path("", include("enrollment.urls")),
     path("", include("eligibility.urls")),
 ]
+
+# A path no route matches answers JSON under /api/, like every other API error.
+handler404 = "medimedi.api.not_found"

@@ -256,3 +256,20 @@ def test_a_value_the_database_cannot_hold_is_a_400_not_a_500() -> None:
     response = exception_handler(OverflowError("too large"), {"view": None, "kwargs": {}})
     assert response is not None and response.status_code == 400
     assert response.data["code"] == "out_of_range"
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/imports/abc", "/api/v1/applications/abc/", "/api/v1/no-such-route"]
+)
+def test_an_api_path_no_route_matches_answers_json_404(client: Any, path: str) -> None:
+    response = client.get(path)
+
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found.", "code": "not_found"}
+
+
+def test_a_page_path_no_route_matches_answers_the_sites_404_page(client: Any) -> None:
+    response = client.get("/no-such-page/")
+
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")
