@@ -11,9 +11,10 @@ Medi-Cal periods and the Medi-Cal plan enrollment covering today are prefetched 
 ``enrolled`` is an ``EXISTS`` subquery, never a join that multiplies rows.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
@@ -36,6 +37,9 @@ from enrollment.models import Enrollment, EnrollmentKind
 # What an MSP-only period (stored with an empty scope) is called in answers.
 NO_SCOPE = "none"
 OTHER_MEDI_CAL_PLAN = "Another Medi-Cal plan"
+
+
+T = TypeVar("T")
 
 
 class InvalidFilter(DomainError):
@@ -192,12 +196,33 @@ def beneficiary_list(
     access.require_staff(actor)
     today = california_today()
     queryset = _beneficiaries(actor, today)
-    if mbi is not None:
-        queryset = queryset.filter(mbi=_identifier(normalize_mbi, mbi, "mbi"))
-    if cin is not None:
-        queryset = queryset.filter(cin=_identifier(normalize_cin, cin, "cin"))
-    if county is not None:
-        queryset = queryset.filter(county_id=_county_by_fips(county).pk)
+    refused: dict[str, str] = {}  # every bad filter is reported, not the first alone
+
+    def checked(name: str, check: Callable[[], T]) -> T | None:
+        try:
+            return check()
+        except InvalidFilter as error:
+            refused[name] = error.message
+            return None
+
+    wanted_mbi = (
+        checked("mbi", lambda: _identifier(normalize_mbi, mbi, "mbi")) if mbi is not None else None
+    )
+    wanted_cin = (
+        checked("cin", lambda: _identifier(normalize_cin, cin, "cin")) if cin is not None else None
+    )
+    wanted_county = (
+        checked("county", lambda: _county_by_fips(county)) if county is not None else None
+    )
+    if refused:
+        first = next(iter(refused))
+        raise InvalidFilter(refused[first], field=first, fields=refused)
+    if wanted_mbi is not None:
+        queryset = queryset.filter(mbi=wanted_mbi)
+    if wanted_cin is not None:
+        queryset = queryset.filter(cin=wanted_cin)
+    if wanted_county is not None:
+        queryset = queryset.filter(county_id=wanted_county.pk)
     if enrolled is not None:
         medi_medi = Exists(
             _live_enrollments(EnrollmentKind.MEDI_MEDI, today).filter(beneficiary=OuterRef("pk"))

@@ -38,7 +38,10 @@ def _id_beyond_range(context: dict[str, Any]) -> bool:
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DomainError):
-        field = exc.extra.get("field")
+        field, fields = exc.extra.get("field"), exc.extra.get("fields")
+        if exc.status_code == status.HTTP_400_BAD_REQUEST and isinstance(fields, dict):
+            # Several fields at fault at once (``fields``: field -> message), each keyed.
+            return Response({k: [v] for k, v in fields.items()}, status=exc.status_code)
         if exc.status_code == status.HTTP_400_BAD_REQUEST and isinstance(field, str):
             # Keyed by the field at fault, like a serializer's validation error.
             return Response({field: [exc.message]}, status=exc.status_code)

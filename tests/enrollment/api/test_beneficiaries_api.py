@@ -516,3 +516,13 @@ def test_a_page_of_fifty_takes_a_fixed_few_queries(
         body = client.get(LIST, {"enrolled": "true", "county": "06081"}).json()
     assert len(body["results"]) == 50
     assert all(len(row["medi_cal"]) == 2 and row["medi_cal_plan"] for row in body["results"])
+
+
+def test_every_bad_filter_is_reported_at_once(people: dict[str, Beneficiary]) -> None:
+    response = client_for(AdminFactory()).get(
+        "/api/v1/beneficiaries", {"mbi": "nope", "cin": "12", "county": "06999"}
+    )
+
+    assert response.status_code == 400
+    assert set(response.json()) == {"mbi", "cin", "county"}
+    assert response.json()["county"] == ["No California county has the FIPS code 06999."]
