@@ -29,6 +29,30 @@ def test_demo_creates_people_accounts_and_applications_once_and_prints_logins() 
     for username in ("admin", "staff-hpsm", "member1@medimedi.example", "medimedi-demo"):
         assert username in text
     assert User.objects.filter(beneficiary__isnull=False).count() == 5
+    # Demo members show the portal in real states, and the output says which.
+    member1 = Beneficiary.objects.get(user__username="member1@medimedi.example")
+    assert Enrollment.objects.filter(beneficiary=member1, kind="medi_medi").count() == 1
+    assert Enrollment.objects.filter(beneficiary=member1, kind="medi_cal").count() == 1
+    assert member1.letters.filter(notice__kind="enrollment_confirmation").exists()
+    assert Application.objects.get(
+        beneficiary__user__username="member2@medimedi.example"
+    ).status == ("info_requested")
+    assert Application.objects.get(
+        beneficiary__user__username="member3@medimedi.example"
+    ).status == ("denied")
+    assert not Application.objects.filter(
+        beneficiary__user__username="member4@medimedi.example"
+    ).exists()
+    assert "member1@medimedi.example member: enrolled in" in text
+    assert "member2@medimedi.example member: an application waiting for information" in text
+    assert f"MBI {member1.mbi}, born {member1.date_of_birth.isoformat()}" in text
+    # Unlinked synthetic people to try sign-up and linking with, none of them with an application.
+    to_link = [line.split()[1] for line in text.splitlines() if line.startswith("  MBI ")]
+    assert len(to_link) == 3
+    for mbi in to_link:
+        person = Beneficiary.objects.get(mbi=mbi)
+        assert person.user_id is None
+        assert not person.applications.exists()
 
     counts = (Beneficiary.objects.count(), Application.objects.count(), User.objects.count())
     again = StringIO()

@@ -25,10 +25,20 @@ from eligibility.models import (
 )
 from eligibility.selectors import beneficiary_offer, california_today
 from enrollment import services
-from enrollment.models import Application, DenialReason
+from enrollment.models import (
+    Application,
+    ApplicationStatus,
+    DenialReason,
+    Enrollment,
+    EnrollmentKind,
+)
 
 DEMO_PASSWORD = "medimedi-demo"
 DEMO_PEOPLE = 200
+# The state each demo member's account shows, in order (member1, member2, ...).
+MEMBER_STATES = ["approved", "info_requested", "denied", "none", "none"]
+# How many unlinked synthetic people to print for trying sign-up and linking.
+TO_LINK = 3
 MBI_LETTERS = "ACDEFGHJKMNPQRTUVWXY"
 FIRST_NAMES = [
     "Maria", "Jose", "Linh", "Grace", "Armen", "Fatima", "Wei", "Soo-jin", "Dmitri", "Rosa",
@@ -100,8 +110,61 @@ class Command(BaseCommand):
             if second_factor_required(user):
                 self.stdout.write(f"  {'':<24} {totp_device_ensure(user).config_url}")
         for username in members:
-            self.stdout.write(f"  {username:<24} member, linked to a synthetic beneficiary")
+            self._member_print(username)
+        self._to_link_print()
         self.stdout.write("Portal: http://127.0.0.1:8000/   Admin: /admin/   API docs: /api/docs/")
+
+    def _member_print(self, username: str) -> None:
+        """One member login: the state it shows and the synthetic person it is linked to."""
+        person = Beneficiary.objects.select_related("county").get(user__username=username)
+        self.stdout.write(f"  {username:<24} member: {self._member_state(person)}")
+        self.stdout.write(
+            f"  {'':<24} linked to {person.first_name} {person.last_name}, {person.county.name},"
+            f" MBI {person.mbi}, born {person.date_of_birth.isoformat()}"
+        )
+
+    def _member_state(self, person: Beneficiary) -> str:
+        enrolled = (
+            Enrollment.objects.filter(
+                beneficiary=person, kind=EnrollmentKind.MEDI_MEDI, cancelled=False
+            )
+            .select_related("medi_medi_plan")
+            .first()
+        )
+        if enrolled is not None and enrolled.medi_medi_plan is not None:
+            return f"enrolled in {enrolled.medi_medi_plan.name}, with letters and an ID card"
+        latest = Application.objects.filter(beneficiary=person).order_by("-pk").first()
+        if latest is not None:
+            return {
+                ApplicationStatus.INFO_REQUESTED: "an application waiting for information",
+                ApplicationStatus.DENIED: "an application that was denied, with the letter",
+            }.get(ApplicationStatus(latest.status), f"an application, {latest.status}")
+        offer = beneficiary_offer(person, as_of=california_today())
+        if not offer.plans:
+            return f"no Medi-Medi Plan serves {person.county.name} yet: sees why and what is next"
+        if not offer.decision.eligible:
+            return "not eligible: sees every reason why"
+        return "no application yet: can apply"
+
+    def _to_link_print(self) -> None:
+        """Synthetic people nobody has linked, for trying sign-up and linking a record."""
+        free = (
+            Beneficiary.objects.filter(user__isnull=True, applications__isnull=True)
+            .select_related("county")
+            .order_by("pk")
+        )
+        people = [p for p in free[:60] if self._eligible(p)][:TO_LINK]
+        if not people:
+            return
+        self.stdout.write(
+            "Sign up with any email address, then link one of these synthetic people"
+            " (MBI, date of birth, last name):"
+        )
+        for person in people:
+            self.stdout.write(
+                f"  MBI {person.mbi}   born {person.date_of_birth.isoformat()}"
+                f"   {person.last_name:<12} {person.county.name}"
+            )
 
     def _user(self, username: str, **fields: Any) -> User:
         user, created = User.objects.get_or_create(username=username, defaults=fields)
@@ -184,7 +247,8 @@ class Command(BaseCommand):
         """Five member logins, linked to synthetic people in five counties."""
         usernames: list[str] = []
         chosen: set[int] = set()
-        # Alameda has no Medi-Medi Plan yet: that member sees why they cannot apply.
+        # Each member shows the portal in another state (MEMBER_STATES); Alameda has no
+        # Medi-Medi Plan yet: that member sees why they cannot apply and when plans start.
         for county_name, must_be_eligible in (
             ("San Mateo", True),
             ("Los Angeles", True),
@@ -210,7 +274,24 @@ class Command(BaseCommand):
             person.user = user
             person.save(update_fields=["user", "updated_at"])
             usernames.append(username)
+            self._member_state_make(person, MEMBER_STATES[len(usernames) - 1])
         return usernames
+
+    def _member_state_make(self, person: Beneficiary, target: str) -> None:
+        """Give a demo member a real state: enrolled, waiting for information, denied, or none."""
+        if target == "none":
+            return
+        result = beneficiary_offer(person, as_of=california_today())
+        if not result.plans or not result.decision.eligible:
+            return
+        offered = result.plans[0]
+        staff = User.objects.filter(
+            role=Role.STAFF, staff_membership__organization__name=offered.organization
+        ).first()
+        application = services.application_create(
+            beneficiary=person, actor=None, plan=MediMediPlan.objects.get(pk=offered.id)
+        )
+        self._advance(application, target, staff)
 
     def _eligible(self, person: Beneficiary) -> bool:
         today = california_today()
