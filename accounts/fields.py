@@ -11,6 +11,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 EARLIEST_DATE = date(1900, 1, 1)
@@ -67,7 +68,11 @@ class StrictDateField(serializers.DateField):
 class StrictDateFormField(forms.DateField):
     """A Django form date field that takes ``YYYY-MM-DD`` between 1900 and 2199, nothing else."""
 
-    default_error_messages = {"invalid": INVALID_MESSAGE, "out_of_range": RANGE_MESSAGE}
+    # Pages speak the reader's language (the API keeps the English constants above).
+    default_error_messages = {
+        "invalid": gettext_lazy("Enter a date as year-month-day, for example 1950-03-14."),
+        "out_of_range": gettext_lazy("Enter a date between 1900-01-01 and 2199-12-31."),
+    }
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("input_formats", ["%Y-%m-%d"])

@@ -3,12 +3,19 @@
 from typing import Any
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm
+from django.contrib.auth.forms import (
+    AuthenticationForm,
+    BaseUserCreationForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    SetPasswordForm,
+)
+from django.utils.translation import gettext_lazy as _
 from django_otp.models import Device
 
 from accounts.lockout import login_failure_record
 from accounts.models import User
-from accounts.otp import OTP_REQUIRED_MESSAGE, otp_verify, second_factor_required
+from accounts.otp import otp_verify, second_factor_required
 
 
 class LoginForm(AuthenticationForm):
@@ -20,8 +27,8 @@ class LoginForm(AuthenticationForm):
     """
 
     otp = forms.CharField(
-        label="6-digit code (plan staff and administrators)",
-        help_text="From your authenticator app. Members leave this empty.",
+        label=_("6-digit code (plan staff and administrators)"),
+        help_text=_("From your authenticator app. Members leave this empty."),
         required=False,
         max_length=10,
         widget=forms.TextInput(
@@ -31,12 +38,20 @@ class LoginForm(AuthenticationForm):
 
     error_messages = {
         **AuthenticationForm.error_messages,
-        "otp_required": OTP_REQUIRED_MESSAGE,
+        "invalid_login": _(
+            "Enter the email address and password of your account. The password must match "
+            "exactly, capital letters too."
+        ),
+        # OTP_REQUIRED_MESSAGE (the API's words), in the page's language.
+        "otp_required": _("Enter the 6-digit code from your authenticator app."),
     }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.otp_device: Device | None = None
+        self.fields["username"].label = _("Email address")
+        self.fields["username"].error_messages["required"] = _("Enter your email address")
+        self.fields["password"].error_messages["required"] = _("Enter your password")
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -63,9 +78,15 @@ class SignupForm(BaseUserCreationForm):
     """
 
     email = forms.EmailField(
-        label="Email address",
-        help_text="You will use it to log in. We also send messages about your application to it.",
+        label=_("Email address"),
+        help_text=_(
+            "You will use it to log in. We also send messages about your application to it."
+        ),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={
+            "required": _("Enter your email address"),
+            "invalid": _("Enter an email address like name@example.com"),
+        },
     )
 
     class Meta:
@@ -74,16 +95,55 @@ class SignupForm(BaseUserCreationForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["password1"].label = "Choose a password"
-        self.fields["password2"].label = "Type the same password again"
+        self.fields["password1"].label = _("Choose a password")
+        self.fields["password1"].error_messages["required"] = _("Choose a password")
+        self.fields["password2"].label = _("Type the same password again")
+        self.fields["password2"].error_messages["required"] = _("Type the same password again")
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip().lower()
         if User.objects.filter(username__iexact=email).exists():
             raise forms.ValidationError(
-                "An account with this email address already exists. Log in instead.",
+                _("An account with this email address already exists. Log in instead."),
                 code="duplicate",
             )
         # Set before the password validators run, so they compare the password with it.
         self.instance.username = email
         return email
+
+
+# The password pages' forms with messages that say what to do (Django's say "This field is
+# required."); the views are Django's (medimedi/urls.py).
+
+
+class PortalPasswordResetForm(PasswordResetForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["email"].label = _("Email address")
+        self.fields["email"].error_messages.update(
+            {
+                "required": _("Enter the email address you signed up with"),
+                "invalid": _("Enter an email address like name@example.com"),
+            }
+        )
+
+
+def _new_password_messages(form: forms.Form) -> None:
+    form.fields["new_password1"].label = _("Choose a new password")
+    form.fields["new_password1"].error_messages["required"] = _("Choose a new password")
+    form.fields["new_password2"].label = _("Type the same password again")
+    form.fields["new_password2"].error_messages["required"] = _("Type the same password again")
+
+
+class PortalSetPasswordForm(SetPasswordForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _new_password_messages(self)
+
+
+class PortalPasswordChangeForm(PasswordChangeForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["old_password"].label = _("Your current password")
+        self.fields["old_password"].error_messages["required"] = _("Enter your current password")
+        _new_password_messages(self)

@@ -13,6 +13,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import translation
 
 from accounts.errors import TooManyRequests
 from accounts.models import User
@@ -145,3 +146,23 @@ class TooManyRequestsPageMiddleware:
         if isinstance(wait, int):
             response["Retry-After"] = str(wait)
         return response
+
+
+class AccountLanguageMiddleware:
+    """Speak the language a signed-in user chose (``User.preferred_language``), on any device.
+
+    After ``LocaleMiddleware`` (the browser's language or the ``django_language`` cookie, the
+    first guess) and ``AuthenticationMiddleware``: an account's choice wins over both, so it
+    survives a new session, a new browser and a sign-in elsewhere (docs/i18n.md).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        language = getattr(user, "preferred_language", "") if user is not None else ""
+        if language and user is not None and user.is_authenticated:
+            translation.activate(language)
+            request.LANGUAGE_CODE = translation.get_language()
+        return self.get_response(request)

@@ -22,6 +22,11 @@ class User(AbstractUser):
     """
 
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.MEMBER)
+    # The interface language the user chose with the language switch ("en", "es"); empty: none
+    # chosen yet, follow the browser. Letters follow the person's record, not this (docs/i18n.md).
+    preferred_language = models.CharField(
+        max_length=8, choices=settings.LANGUAGES, blank=True, default=""
+    )
 
     class Meta:
         """Not ``AbstractUser.Meta``: the model's options stay as migration 0001 made them."""

@@ -5,13 +5,15 @@ from django.contrib.auth import login
 from django.contrib.auth.views import LoginView as DjangoLoginView
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
-from django.views.decorators.http import require_http_methods
+from django.utils import translation
+from django.views.decorators.http import require_http_methods, require_POST
+from django.views.i18n import set_language
 
 from accounts import ratelimit
 from accounts.access import home_route
 from accounts.forms import LoginForm, SignupForm
 from accounts.middleware import session_clock_start
-from accounts.services import member_account_create, member_signup_attempt
+from accounts.services import member_account_create, member_signup_attempt, user_language_set
 
 
 class LoginView(DjangoLoginView):
@@ -50,9 +52,22 @@ def signup(request: HttpRequest) -> HttpResponse:
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = member_account_create(
-            email=form.cleaned_data["email"], password=form.cleaned_data["password1"]
+            email=form.cleaned_data["email"],
+            password=form.cleaned_data["password1"],
+            language=translation.get_language() or "",
         )
         login(request, user, backend="accounts.backends.CaseInsensitiveUsernameBackend")
         session_clock_start(request)
         return redirect("member-link")
     return render(request, "registration/signup.html", {"form": form})
+
+
+@require_POST
+def language_switch(request: HttpRequest) -> HttpResponse:
+    """The language switch on every page: Django's ``set_language`` (the cookie, then back to
+    ``next``), and for a signed-in user the choice is kept on the account too."""
+    response = set_language(request)
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and translation.check_for_language(language):
+        user_language_set(user=request.user, language=language)
+    return response

@@ -6,6 +6,8 @@ from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.admin_audit import AuditedReadAdmin
+from accounts.admin_scale import LargeTableAdmin
+from eligibility.admin_search import PersonSearchAdmin
 from eligibility.models import (
     Beneficiary,
     County,
@@ -122,7 +124,7 @@ class MediCalEligibilityInline(admin.TabularInline):
 
 
 @admin.register(Beneficiary)
-class BeneficiaryAdmin(AuditedReadAdmin, SimpleHistoryAdmin):
+class BeneficiaryAdmin(AuditedReadAdmin, PersonSearchAdmin, LargeTableAdmin, SimpleHistoryAdmin):
     """Admins may correct a person's record; every change is kept in its history and audited.
 
     Every page that shows a person (the record, its history, the list) writes an audit read.
@@ -133,19 +135,24 @@ class BeneficiaryAdmin(AuditedReadAdmin, SimpleHistoryAdmin):
     audit_member_field = "id"
 
     list_display = ("id", "county", "preferred_language", "preferred_format", "user")
+    list_select_related = ("county", "user")
     list_filter = ("county", "preferred_language", "preferred_format")
-    search_fields = ("=mbi", "=cin", "last_name")
-    raw_id_fields = ("user",)
+    # Exact MBI, CIN, name or id on their indexes (PersonSearchAdmin), never a table scan.
+    search_fields = ("=mbi", "=cin", "search_last_name")
+    person_field = None
+    autocomplete_fields = ("user",)
     # Medi-Cal coverage is shown here only (no page of its own): the record's read covers it,
     # and save_formset audits each coverage row added, changed or deleted.
     inlines = [MediCalEligibilityInline]
 
 
 @admin.register(EligibilityDetermination)
-class EligibilityDeterminationAdmin(AuditedReadAdmin):
+class EligibilityDeterminationAdmin(AuditedReadAdmin, PersonSearchAdmin, LargeTableAdmin):
     audit_object_type = "determination"
 
     list_display = ("id", "beneficiary", "as_of", "eligible", "dual_status_code", "policy_version")
+    list_select_related = ("beneficiary",)
+    search_fields = ("=beneficiary__mbi", "=beneficiary__cin")
     list_filter = ("eligible", "dual_status_code", "policy_version")
     readonly_fields = [f.name for f in EligibilityDetermination._meta.fields]
 

@@ -12,6 +12,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from eligibility.rules import is_first_of_month, is_restricted_scope_aid_code
+from eligibility.rules.names import name_key
 
 # A member's format for letters is the notices engine's own list (a standing request).
 from notices.models import Notice, NoticeFormat
@@ -119,11 +120,31 @@ class MediCalPlan(models.Model):
         return self.name
 
 
+class PlanProgram(models.TextChoices):
+    """Which program a plan belongs to: a Medi-Medi Plan, or a legacy Cal MediConnect plan.
+
+    Cal MediConnect plans (the 2014-2022 demonstration's Medicare-Medicaid Plans) are kept as
+    legacy rows so the 2023 crosswalk can be shown as a transfer; they are never offered.
+    """
+
+    MEDI_MEDI = "EAE_DSNP", "Medi-Medi Plan (EAE D-SNP)"
+    CAL_MEDICONNECT = "CMC", "Cal MediConnect (legacy, 2014-2022)"
+
+
 class MediMediPlan(models.Model):
-    """An Exclusively Aligned Enrollment D-SNP, called a Medi-Medi Plan in California."""
+    """An Exclusively Aligned Enrollment D-SNP, called a Medi-Medi Plan in California.
+
+    A row with ``program`` Cal MediConnect is a legacy plan: history only, never offered.
+    """
 
     INTEGRATION_TYPE = "EAE_DSNP"
 
+    program = models.CharField(
+        max_length=16,
+        choices=PlanProgram.choices,
+        default=PlanProgram.MEDI_MEDI,
+        help_text="Legacy Cal MediConnect plans are kept for history and transfers, never offered.",
+    )
     organization = models.ForeignKey(
         Organization, on_delete=models.PROTECT, related_name="medi_medi_plans"
     )
@@ -292,6 +313,10 @@ class Beneficiary(models.Model):
         help_text="The member account linked to this person, once they proved who they are.",
     )
     updated_at = models.DateTimeField(auto_now=True)
+    # The names as staff search them (``eligibility.rules.names.name_key``: lower case, no
+    # accents), set by ``save`` and by the eligibility-file loader; searched exactly, indexed.
+    search_first_name = models.CharField(max_length=64, blank=True, default="", editable=False)
+    search_last_name = models.CharField(max_length=64, blank=True, default="", editable=False)
     # The monthly state file writes a history row per person changed: index only what the
     # history is read by (the person's id, the date), not every unique field copied into it.
     history = HistoricalRecords(no_db_index=["mbi", "cin", "county", "user"])
@@ -299,11 +324,27 @@ class Beneficiary(models.Model):
     class Meta:
         ordering = ["last_name", "first_name", "id"]
         verbose_name_plural = "beneficiaries"
-        indexes = [models.Index(fields=["last_name", "date_of_birth"])]
+        indexes = [
+            models.Index(fields=["last_name", "date_of_birth"]),
+            # Covering (PostgreSQL): a name search reads the ids from the index alone.
+            models.Index(
+                fields=["search_last_name", "search_first_name"],
+                include=["date_of_birth", "id"],
+                name="beneficiary_search_name",
+            ),
+        ]
 
     def __str__(self) -> str:
         # Ids only: a beneficiary's name must not end up in logs through str().
         return f"Beneficiary {self.pk}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.search_first_name = name_key(self.first_name)[:64]
+        self.search_last_name = name_key(self.last_name)[:64]
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"first_name", "last_name"} & set(update_fields):  # type: ignore[call-overload]
+            kwargs["update_fields"] = {*update_fields, "search_first_name", "search_last_name"}  # type: ignore[misc]
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
 
     @property
     def full_name(self) -> str:

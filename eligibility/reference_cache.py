@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 
-from eligibility.models import County, ServiceArea
+from eligibility.models import County, PlanProgram, ServiceArea
 
 
 @dataclass(frozen=True)
@@ -31,9 +31,11 @@ _snapshot: ReferenceSnapshot | None = None
 def _load() -> ReferenceSnapshot:
     counties = list(County.objects.all())
     areas: dict[int, list[ServiceArea]] = {county.pk: [] for county in counties}
-    for area in ServiceArea.objects.select_related(
-        "plan__organization", "aligned_medi_cal_plan"
-    ).order_by("pk"):
+    for area in (
+        ServiceArea.objects.filter(plan__program=PlanProgram.MEDI_MEDI)  # legacy: never offered
+        .select_related("plan__organization", "aligned_medi_cal_plan")
+        .order_by("pk")
+    ):
         areas.setdefault(area.county_id, []).append(area)
     return ReferenceSnapshot(
         loaded_at=time.monotonic(),

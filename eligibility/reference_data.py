@@ -106,6 +106,16 @@ _HN_END_2023 = (
     "(updated 2023-12-07): Health Net Community Solutions left Medi-Cal in Riverside, San "
     "Bernardino and San Diego on 2024-01-01, so its Medi-Medi service area there ends 2023-12-31."
 )
+# The second source the issue names (issue 9): DHCS's 2024 Medi-Cal plan contracts.
+SOURCE_DHCS_2024_CONTRACTS = (
+    "DHCS 2024 Medi-Cal managed care contracts (https://www.dhcs.ca.gov/MCP-Transition/Pages/"
+    "Home.aspx; list of plans and counties as reported by the CMA, 2023-01-03: https://"
+    "www.cmadocs.org/newsroom/news/view/ArticleId/50000/DHCS-finalizes-Medi-Cal-managed-care-"
+    "contracts-for-2024-and-beyond): Health Net Community Solutions' 2024 counties are Amador, "
+    "Calaveras, Inyo, Los Angeles, Mono, Sacramento, San Joaquin, Stanislaus, Tulare and "
+    "Tuolumne, not Riverside, San Bernardino or San Diego."
+)
+_HN_END_2023 = f"{_HN_END_2023} {SOURCE_DHCS_2024_CONTRACTS}"
 
 # Each plan: organization code, name, contract, PBP, source, and service areas as
 # (county, aligned Medi-Cal plan, start date, source).
@@ -371,6 +381,15 @@ def load(
     if any(f.name == "member_tty" for f in MediMediPlan._meta.get_fields()):
         # Migrations older than the card fields pass a model without them (0011 fills those).
         fill_plan_contacts(MediMediPlan)
+    if any(f.name == "program" for f in MediMediPlan._meta.get_fields()):
+        # Migrations older than the legacy plans pass a model without the field (h4 loads them).
+        legacy_plans_load(
+            County=County,
+            Organization=Organization,
+            MediCalPlan=MediCalPlan,
+            MediMediPlan=MediMediPlan,
+            ServiceArea=ServiceArea,
+        )
     return created
 
 
@@ -400,4 +419,119 @@ def service_area_ends_fill(
                 if history is not None:
                     history(area)
                 changed += 1
+    return changed
+
+
+# --- Legacy Cal MediConnect plans (2022), for the 2023 crosswalk (issue 9) -------------------
+
+CMC_START_2022 = date(2022, 1, 1)
+CMC_END_2022 = date(2022, 12, 31)
+CMC_PROGRAM = "CMC"
+_CMC_SOURCE = (
+    "Cal MediConnect (2014-2022) in the seven CCI counties: https://www.dhcs.ca.gov/provgovpart/"
+    "Pages/CoordinatedCareInitiative.aspx; ended 2022-12-31, its members moved on 2023-01-01 "
+    "into the Medi-Medi Plan of the same carrier (domain.md section 6; https://stateofreform.com/"
+    "featured/2023/01/californias-cal-mediconnect-transitions-to-medicare-medi-cal-plans/: "
+    "'provided by the same insurance carriers as Cal MediConnect'). Loaded for plan year 2022 "
+    "only. The name is the portal's label, not the plan's marketing name; contract id unknown. "
+    "Counties: the organization's 2023 Medi-Medi counties (inferred from the crosswalk, to "
+    "confirm per county)."
+)
+
+
+def legacy_plan_rows() -> list[dict[str, Any]]:
+    """One 2022 Cal MediConnect plan per organization with a 2023 Medi-Medi Plan.
+
+    Its counties and aligned Medi-Cal plan are those of the organization's Medi-Medi service
+    areas that start on 2023-01-01 (the crosswalk moved members within the same carrier).
+    """
+    names = {code: name for code, name, _ in ORGANIZATIONS}
+    rows: dict[str, dict[str, Any]] = {}
+    for spec in PLANS:
+        for county_name, mc_name, start, *_ in spec["areas"]:
+            if start != ROLLOUT_2023:
+                continue
+            code = spec["organization"]
+            row = rows.setdefault(
+                code,
+                {
+                    "organization": code,
+                    "name": f"{names[code]} Cal MediConnect plan (2022)",
+                    "crosswalk_to": spec["name"],
+                    "areas": [],
+                },
+            )
+            if all(area[0] != county_name for area in row["areas"]):
+                row["areas"].append((county_name, mc_name))
+    return list(rows.values())
+
+
+def legacy_plans_load(
+    *,
+    County: Any,
+    Organization: Any,
+    MediCalPlan: Any,
+    MediMediPlan: Any,
+    ServiceArea: Any,
+    history: Callable[[Any], None] | None = None,
+) -> int:
+    """Create the missing 2022 Cal MediConnect plans and their 2022 service areas; return how many
+    rows were created. Contract and PBP stay empty (no source read gives them)."""
+    created = 0
+    counties = {county.name: county for county in County.objects.all()}
+    for row in legacy_plan_rows():
+        org = Organization.objects.filter(code=row["organization"]).first()
+        if org is None:
+            continue
+        plan, was_created = MediMediPlan.objects.get_or_create(
+            organization=org,
+            name=row["name"],
+            defaults={"program": CMC_PROGRAM, "source": _CMC_SOURCE},
+        )
+        if was_created:
+            created += 1
+            if history is not None:
+                history(plan)
+        for county_name, mc_name in row["areas"]:
+            medi_cal = MediCalPlan.objects.filter(organization=org, name=mc_name).first()
+            if medi_cal is None or county_name not in counties:
+                continue
+            area, was_created = ServiceArea.objects.get_or_create(
+                plan=plan,
+                county=counties[county_name],
+                start_date=CMC_START_2022,
+                defaults={
+                    "aligned_medi_cal_plan": medi_cal,
+                    "end_date": CMC_END_2022,
+                    "source": _CMC_SOURCE,
+                },
+            )
+            if was_created:
+                created += 1
+                if history is not None:
+                    history(area)
+    return created
+
+
+def health_net_2024_sources_fill(
+    ServiceArea: Any, *, history: Callable[[Any], None] | None = None
+) -> int:
+    """Add the DHCS 2024 contracts source to Health Net's three service areas that end
+    2023-12-31, where it is missing (databases loaded before it was recorded)."""
+    changed = 0
+    rows = ServiceArea.objects.filter(
+        plan__organization__code="healthnet",
+        plan__name="Wellcare by Health Net",
+        county__name__in=["Riverside", "San Bernardino", "San Diego"],
+        start_date=ROLLOUT_2023,
+        end_date=END_2023,
+    )
+    for area in rows:
+        if SOURCE_DHCS_2024_CONTRACTS in area.source:
+            continue
+        area.source = f"{area.source} {SOURCE_DHCS_2024_CONTRACTS}".strip()
+        area.save(update_fields=["source"])
+        if history is not None:
+            history(area)
+        changed += 1
     return changed

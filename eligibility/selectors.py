@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db.models import Q
 
-from eligibility.models import Beneficiary, County, ServiceArea
+from eligibility.models import Beneficiary, County, PlanProgram, ServiceArea
 from eligibility.reference_cache import reference_snapshot
 from eligibility.rules import (
     CountyFacts,
@@ -64,9 +64,10 @@ class EligibilityResult:
 def service_areas_of(county: County) -> list[ServiceArea]:
     """Every service area in the county with its plan, organization and aligned plan: one query."""
     return list(
-        ServiceArea.objects.filter(county=county).select_related(
-            "plan__organization", "aligned_medi_cal_plan"
-        )
+        # Legacy Cal MediConnect plans are history, never offered.
+        ServiceArea.objects.filter(
+            county=county, plan__program=PlanProgram.MEDI_MEDI
+        ).select_related("plan__organization", "aligned_medi_cal_plan")
     )
 
 

@@ -7,6 +7,7 @@ from functools import partial
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext, gettext_noop
 
 from accounts import ratelimit
 from accounts.access import require_member
@@ -166,7 +167,7 @@ def eligibility_check_attempt(*, client_address: str) -> None:
         scope="eligibility-check",
         limit=settings.ELIGIBILITY_CHECK_RATE_PER_MINUTE,
         window=CHECK_WINDOW_SECONDS,
-        message="Too many checks from your address. Please try again in a minute.",
+        message=gettext("Too many checks from your address. Please try again in a minute."),
     )
 
 
@@ -239,7 +240,7 @@ def _link_counters(
     return counters
 
 
-IDENTITY_NOT_MATCHED = (
+IDENTITY_NOT_MATCHED = gettext_noop(
     "We could not match those details to a Medicare and Medi-Cal record. Check your Medicare "
     "number or Medi-Cal CIN, your date of birth and your last name, and try again."
 )
@@ -275,13 +276,15 @@ def beneficiary_link(
     wait = ratelimit.blocked_any(counters, window=window)
     if wait is not None:
         raise TooManyAttempts(
-            "Too many attempts to match your record. Please wait an hour and try again, or "
-            "call member services.",
+            gettext(
+                "Too many attempts to match your record. Please wait an hour and try again, or "
+                "call member services."
+            ),
             retry_after=wait,
         )
     if mbi is None and cin is None:
         ratelimit.hit_all(counters, window=window)
-        raise IdentityNotMatched(IDENTITY_NOT_MATCHED)
+        raise IdentityNotMatched(gettext(IDENTITY_NOT_MATCHED))
     found = beneficiary_find_by_identity(
         mbi=mbi, cin=cin, date_of_birth=date_of_birth, last_name=last_name
     )
@@ -290,13 +293,13 @@ def beneficiary_link(
         audit_record(
             actor=user, action="read", object_type="beneficiary_link", object_id="no-match"
         )
-        raise IdentityNotMatched(IDENTITY_NOT_MATCHED)
+        raise IdentityNotMatched(gettext(IDENTITY_NOT_MATCHED))
     beneficiary = Beneficiary.objects.select_for_update().get(pk=found.pk)
     if beneficiary.user_id == user.pk:
         return beneficiary
     if beneficiary.user_id is not None or Beneficiary.objects.filter(user=user).exists():
         raise Conflict(
-            "This record or this account is already linked. Call member services for help."
+            gettext("This record or this account is already linked. Call member services for help.")
         )
     beneficiary.user = user
     beneficiary.save(update_fields=["user", "updated_at"])

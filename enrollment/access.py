@@ -27,7 +27,7 @@ from accounts.access import is_staff_actor, require_member, require_staff
 from accounts.errors import Forbidden, NotFound
 from accounts.models import User
 from accounts.services import audit_record
-from eligibility.models import StaffMembership
+from eligibility.models import MediMediPlan, StaffMembership
 from enrollment.models import Application, Enrollment
 
 __all__ = [
@@ -37,13 +37,16 @@ __all__ = [
     "enrollment_scope",
     "is_staff_actor",
     "letter_scope",
+    "medicare_submission_scope",
     "organization_id_of",
     "require_member",
     "require_staff",
     "review_item_scope",
+    "transfer_scope",
 ]
 
 _ORG_CACHE = "_access_organization_id"
+_PLANS_CACHE = "_access_plan_ids"
 NOTHING = Q(pk__in=[])
 
 
@@ -86,12 +89,29 @@ def _scope(actor: User, *, admin: Q, staff: Callable[[int], Q], member: Q) -> Q:
     return member
 
 
+def organization_plan_ids(actor: User) -> list[int]:
+    """The Medi-Medi Plans of the staff member's organization (ids), once a request.
+
+    The application scope names them as values (``plan_id IN (...)``) rather than joining the
+    plans: PostgreSQL then estimates the organization's share of millions of applications
+    from the column's statistics and picks the queue's index (issue 12).
+    """
+    org = organization_id_of(actor)
+    if org is None:
+        return []
+    if not hasattr(actor, _PLANS_CACHE):
+        plans = MediMediPlan.objects.filter(organization_id=org).order_by("pk")
+        setattr(actor, _PLANS_CACHE, list(plans.values_list("pk", flat=True)))
+    ids: list[int] = getattr(actor, _PLANS_CACHE)
+    return ids
+
+
 def application_scope(actor: User) -> Q:
     """Applications the actor may see: staff only those ever submitted to their plans."""
     return _scope(
         actor,
         admin=Q(),
-        staff=lambda org: Q(plan__organization_id=org, submitted_at__isnull=False),
+        staff=lambda org: Q(plan_id__in=organization_plan_ids(actor), submitted_at__isnull=False),
         member=Q(beneficiary__user=actor),
     )
 
@@ -159,6 +179,29 @@ def review_item_scope(actor: User) -> Q:
         admin=Q(),
         staff=lambda org: Q(organization_id=org),
         member=NOTHING,
+    )
+
+
+def transfer_scope(actor: User) -> Q:
+    """Plan-wide transfers the actor may see with the members who could not move: admins all,
+    staff those out of their organization's plans (the members are theirs), members none."""
+    return _scope(
+        actor,
+        admin=Q(),
+        staff=lambda org: Q(from_plan__organization_id=org),
+        member=NOTHING,
+    )
+
+
+def medicare_submission_scope(actor: User) -> Q:
+    """Medicare submissions (``enrollment.medicare``) the actor may see: staff those about
+    their organization's plans, admins all, a member their own (selectors refuse members the
+    staff reads and answers; members see their status through their enrollments)."""
+    return _scope(
+        actor,
+        admin=Q(),
+        staff=lambda org: Q(enrollment__medi_medi_plan__organization_id=org),
+        member=Q(beneficiary__user=actor),
     )
 
 

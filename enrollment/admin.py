@@ -5,17 +5,27 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from accounts.admin_audit import AuditedReadAdmin
+from accounts.admin_scale import LargeTableAdmin
+from eligibility.admin_search import PersonSearchAdmin
 from enrollment.models import (
     Application,
     ApplicationStatusChange,
     Enrollment,
+    MedicareSubmission,
+    MedicareSubmissionStatusChange,
     ReviewItem,
     ReviewItemChange,
 )
 
 
-class ReadOnlyAdmin(AuditedReadAdmin):
-    """No edits here; every page that shows a member's application or enrollment is audited."""
+class ReadOnlyAdmin(AuditedReadAdmin, PersonSearchAdmin, LargeTableAdmin):
+    """No edits here; every page that shows a member's application or enrollment is audited.
+
+    Lists of millions of rows: estimated counts, newest first by id, exact searches by the
+    person's MBI, CIN or name (``PersonSearchAdmin``), related rows joined.
+    """
+
+    search_fields = ("=beneficiary__mbi", "=beneficiary__cin")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -39,7 +49,8 @@ class StatusChangeInline(admin.TabularInline):
 
 @admin.register(Application)
 class ApplicationAdmin(ReadOnlyAdmin):
-    list_display = ("id", "status", "plan", "submitted_at", "effective_date")
+    list_display = ("id", "status", "plan", "county", "submitted_at", "effective_date")
+    list_select_related = ("plan", "county")
     list_filter = ("status", "plan__organization", "plan")
     inlines = [StatusChangeInline]
 
@@ -55,6 +66,7 @@ class EnrollmentAdmin(ReadOnlyAdmin):
         "cancelled",
         "end_reason",
     )
+    list_select_related = ("beneficiary",)
     list_filter = ("kind", "cancelled", "end_reason")
 
 
@@ -75,5 +87,42 @@ class ReviewItemAdmin(ReadOnlyAdmin):
 
     audit_object_type = "review_item"
     list_display = ("id", "kind", "organization", "due_date", "status", "decision", "created_at")
+    list_select_related = ("organization",)
     list_filter = ("status", "kind", "organization")
     inlines = [ReviewItemChangeInline]
+
+
+class MedicareStatusChangeInline(admin.TabularInline):
+    model = MedicareSubmissionStatusChange
+    extra = 0
+    can_delete = False
+    readonly_fields = ("from_status", "to_status", "actor", "at", "reply_code", "reply_text")
+    fields = readonly_fields
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(MedicareSubmission)
+class MedicareSubmissionAdmin(ReadOnlyAdmin):
+    """What was submitted to Medicare and its answer (docs/medicare.md): answers are recorded on
+    the staff pages, the API or by a reply file; here they are read, and every read is audited."""
+
+    audit_object_type = "medicare_submission"
+    list_display = (
+        "id",
+        "beneficiary",
+        "kind",
+        "transaction_type",
+        "effective_date",
+        "submitted_on",
+        "status",
+        "reply_code",
+    )
+    list_select_related = ("beneficiary",)
+    list_filter = ("status", "kind", "transaction_type")
+    inlines = [MedicareStatusChangeInline]
+
+
+# Plan-wide transfers: their own admin pages (a dry run, then a confirm), registered there.
+import enrollment.transfer_admin  # noqa: E402, F401

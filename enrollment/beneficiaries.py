@@ -12,7 +12,7 @@ Medi-Cal periods and the Medi-Cal plan enrollment covering today are prefetched 
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, TypeVar
 
@@ -32,11 +32,14 @@ from eligibility.rules import (
 )
 from eligibility.selectors import california_today, person_facts_on
 from enrollment import access
+from enrollment.keyset import Key, KeysetPage, keyset_page
 from enrollment.models import Enrollment, EnrollmentKind
 
 # What an MSP-only period (stored with an empty scope) is called in answers.
 NO_SCOPE = "none"
 OTHER_MEDI_CAL_PLAN = "Another Medi-Cal plan"
+PAGE_SIZE = 25
+LIST_ORDER = [Key("id")]
 
 
 T = TypeVar("T")
@@ -149,6 +152,12 @@ def _live_enrollments(kind: str, day: date) -> QuerySet[Enrollment]:
 
 def _beneficiaries(actor: User, today: date) -> QuerySet[Beneficiary]:
     """The people the actor may see, with what a record shows fetched in a fixed few queries."""
+    return _beneficiary_rows(actor, today).filter(access.beneficiary_scope(actor))
+
+
+def _beneficiary_rows(actor: User, today: date) -> QuerySet[Beneficiary]:
+    """People with what a record shows (no scope: ``_beneficiaries`` filters, or the caller
+    asks only for ids the scoped list gave)."""
     medi_cal_plan = (
         _live_enrollments(EnrollmentKind.MEDI_CAL, today)
         .select_related("medi_cal_plan")
@@ -160,8 +169,7 @@ def _beneficiaries(actor: User, today: date) -> QuerySet[Beneficiary]:
         .order_by("start_date", "id")
     )
     return (
-        Beneficiary.objects.filter(access.beneficiary_scope(actor))
-        .select_related("county")
+        Beneficiary.objects.select_related("county")
         .prefetch_related(
             Prefetch(
                 "medi_cal_periods",
@@ -229,6 +237,22 @@ def beneficiary_list(
         )
         queryset = queryset.filter(medi_medi if enrolled else ~medi_medi)
     return queryset
+
+
+def beneficiary_list_page(
+    *, actor: User, cursor: str | None = None, page_size: int | None = None, **filters: Any
+) -> KeysetPage[BeneficiaryRecord]:
+    """One keyset page of ``beneficiary_list`` by id (``cursor`` from a page's
+    ``next_cursor``/``previous_cursor``; the count stops at 1,000), audited with the ids shown."""
+    page = keyset_page(
+        beneficiary_list(actor=actor, **filters),
+        keys=LIST_ORDER,
+        cursor=cursor,
+        page_size=page_size or PAGE_SIZE,
+        rows=_beneficiary_rows(actor, california_today()),
+    )
+    records = beneficiary_page(actor=actor, beneficiaries=page.object_list)
+    return replace(page, object_list=records)  # type: ignore[arg-type, return-value]
 
 
 def beneficiary_page(*, actor: User, beneficiaries: list[Beneficiary]) -> list[BeneficiaryRecord]:

@@ -7,6 +7,8 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.fields import StrictDateFormField
 from eligibility.models import Language, MediMediPlan, NoticeFormat
@@ -27,30 +29,52 @@ class LinkForm(forms.Form):
     """The three things a member gives to prove who they are."""
 
     identifier = forms.CharField(
-        label="Medicare number (MBI) or Medi-Cal CIN",
+        label=_("Medicare number (MBI) or Medi-Cal CIN"),
         max_length=32,
-        help_text=(
+        help_text=_(
             "Your Medicare number is on your red, white and blue Medicare card, for example "
             "1EG4-TE5-MK73. Your Medi-Cal CIN is 8 numbers and a letter, on your Benefits "
             "Identification Card."
         ),
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        error_messages={"required": _("Enter your Medicare number (MBI) or Medi-Cal CIN")},
     )
-    date_of_birth = StrictDateFormField(label="Date of birth", widget=DateInput())
+    date_of_birth = StrictDateFormField(
+        label=_("Date of birth"),
+        widget=DateInput(),
+        error_messages={
+            "required": _("Enter your date of birth, for example 1950-03-14"),
+            "invalid": _("Enter your date of birth as year-month-day, for example 1950-03-14"),
+        },
+    )
     last_name = forms.CharField(
-        label="Last name",
+        label=_("Last name"),
         max_length=64,
-        help_text="As it appears on your Medicare or Medi-Cal card.",
+        help_text=_("As it appears on your Medicare or Medi-Cal card."),
         widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
+        error_messages={"required": _("Enter your last name")},
     )
 
 
 def plan_choice_label(plan: OfferedPlan) -> str:
     """Say what a plan is, who runs it and which Medi-Cal plan comes with it."""
-    phone = f" Member services: {plan.member_phone}." if plan.member_phone else ""
+    words = {
+        "plan": plan.name,
+        "organization": plan.organization,
+        "medi_cal": plan.aligned_medi_cal_plan,
+        "phone": plan.member_phone,
+    }
+    if plan.member_phone:
+        return (
+            gettext(
+                "%(plan)s, from %(organization)s. Your Medi-Cal plan would be %(medi_cal)s. "
+                "Member services: %(phone)s."
+            )
+            % words
+        )
     return (
-        f"{plan.name}, from {plan.organization}. "
-        f"Your Medi-Cal plan would be {plan.aligned_medi_cal_plan}.{phone}"
+        gettext("%(plan)s, from %(organization)s. Your Medi-Cal plan would be %(medi_cal)s.")
+        % words
     )
 
 
@@ -62,33 +86,37 @@ class ApplicationForm(forms.Form):
     """
 
     plan = forms.TypedChoiceField(
-        label="Which Medi-Medi Plan do you want to join?",
+        label=_("Which Medi-Medi Plan do you want to join?"),
         coerce=int,
         empty_value=None,
         required=False,
         widget=forms.RadioSelect,
     )
     contact_email = forms.EmailField(
-        label="Email address",
+        label=_("Email address"),
         required=False,
+        error_messages={"invalid": _("Enter an email address like name@example.com")},
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     contact_phone = forms.CharField(
-        label="Phone number",
+        label=_("Phone number"),
         max_length=32,
         required=False,
-        help_text="A number where the plan can reach you about this application.",
+        help_text=_("A number where the plan can reach you about this application."),
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
     language = forms.ChoiceField(
-        label="In which language should we write to you?",
+        label=_("In which language should we write to you?"),
         choices=Language.choices,
-        help_text="Every letter about your coverage will be in this language.",
+        help_text=_("Every letter about your coverage will be in this language."),
+        error_messages={"required": _("Choose the language of your letters")},
     )
     notice_format = forms.ChoiceField(
-        label="In which format do you want your letters?",
-        choices=NoticeFormat.choices,
+        label=_("In which format do you want your letters?"),
+        # The labels are in the catalog (enrollment.member_words).
+        choices=[(value, _(label)) for value, label in NoticeFormat.choices],
         widget=forms.RadioSelect,
+        error_messages={"required": _("Choose the format of your letters")},
     )
 
     def __init__(self, *args: Any, plans: Sequence[OfferedPlan], **kwargs: Any) -> None:

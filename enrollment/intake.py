@@ -18,7 +18,7 @@ from django.utils import timezone
 from accounts.errors import DomainError, Forbidden, NotEligible, NotFound
 from accounts.models import User
 from accounts.services import audit_record
-from eligibility.models import Beneficiary, MediMediPlan
+from eligibility.models import Beneficiary, MediMediPlan, PlanProgram
 from eligibility.notifications import letter_queue, recipient_snapshot
 from eligibility.rules import (
     InvalidIdentifier,
@@ -336,7 +336,11 @@ def application_intake(
 def intake_plans(*, actor: User) -> list[MediMediPlan]:
     """The plans an actor may start an application for: their organization's (admins: all)."""
     access.require_staff(actor)
-    plans = MediMediPlan.objects.select_related("organization").order_by("name")
+    plans = (
+        MediMediPlan.objects.filter(program=PlanProgram.MEDI_MEDI)  # legacy plans take no one
+        .select_related("organization")
+        .order_by("name")
+    )
     if actor.is_admin:
         return list(plans)
     organization_id = access.organization_id_of(actor)

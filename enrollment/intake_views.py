@@ -12,6 +12,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.errors import DomainError, Forbidden, NotFound
@@ -118,26 +120,42 @@ def staff_application_new(request: HttpRequest) -> HttpResponse:
 
 
 class RepresentativeForm(forms.Form):
-    name = forms.CharField(label="Name", max_length=128)
-    relationship = forms.CharField(
-        label="Relationship", max_length=64, help_text="To the member, for example: daughter."
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=128,
+        error_messages={"required": _("Enter the representative's name")},
     )
-    email = forms.EmailField(label="Email", required=False)
-    phone = forms.CharField(label="Phone", max_length=32, required=False)
+    relationship = forms.CharField(
+        label=_("Relationship"),
+        max_length=64,
+        help_text=_("To the member, for example: daughter."),
+        error_messages={"required": _("Say how the representative is related to the member")},
+    )
+    email = forms.EmailField(
+        label=_("Email"),
+        required=False,
+        error_messages={"invalid": _("Enter an email address like name@example.com")},
+    )
+    phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
     address = forms.CharField(
-        label="Postal address",
+        label=_("Postal address"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="An email or a postal address: they get a copy of every letter we send you.",
+        help_text=_("An email or a postal address: they get a copy of every letter we send you."),
     )
     document = forms.CharField(
-        label="Document that names them",
+        label=_("Document that names them"),
         max_length=200,
-        help_text="For example: power of attorney, Appointment of Representative (CMS-1696).",
+        help_text=_("For example: power of attorney, Appointment of Representative (CMS-1696)."),
+        error_messages={"required": _("Name the document that makes them the representative")},
     )
-    valid_from = StrictDateFormField(label="From", widget=DateInput())
+    valid_from = StrictDateFormField(
+        label=_("From"),
+        widget=DateInput(),
+        error_messages={"required": _("Enter the first day they act, for example 2027-03-14")},
+    )
     valid_to = StrictDateFormField(
-        label="To", required=False, widget=DateInput(), help_text="Leave empty if open-ended."
+        label=_("To"), required=False, widget=DateInput(), help_text=_("Leave empty if open-ended.")
     )
 
 
@@ -175,7 +193,7 @@ def member_representatives(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             _field_error(form, exc)
         else:
-            messages.success(request, "Your representative is recorded.")
+            messages.success(request, gettext("Your representative is recorded."))
             return redirect("member-representatives")
     return _render_representatives(request, user, form)
 
@@ -192,7 +210,7 @@ def member_representative_end(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "The representative no longer acts for you from today.")
+        messages.success(request, gettext("The representative no longer acts for you from today."))
     return redirect("member-representatives")
 
 

@@ -15,15 +15,19 @@ The reads come first (the API uses them too), then the pages.
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.errors import DomainError, Forbidden, NotFound
@@ -198,38 +202,61 @@ def pdf_response(content: bytes, *, filename: str) -> HttpResponse:
     return response
 
 
-# Member-facing words. The page is in English; the letter itself is in the member's language.
-MEMBER_KIND_WORDS: dict[str, str] = {
-    NoticeKind.APPLICATION_RECEIVED: "We received your application",
-    NoticeKind.INFO_REQUESTED: "We need more information",
-    NoticeKind.ENROLLMENT_CONFIRMATION: "Your enrollment is confirmed",
-    NoticeKind.DENIAL: "Decision on your application",
-    NoticeKind.DISENROLLMENT_CONFIRMATION: "You are leaving your plan",
-    NoticeKind.PLAN_SWITCH_CONFIRMATION: "Your plan change is confirmed",
-    NoticeKind.COUNTY_TRANSITION_60: "Medi-Medi Plans are coming to your county",
-    NoticeKind.COUNTY_TRANSITION_30: "Medi-Medi Plans are coming to your county soon",
-    NoticeKind.ID_CARD: "Your member ID card",
+# Member-facing words, in the page's language; a letter's title is in the letter's own
+# language when the portal speaks it (English, Spanish), else in the page's (docs/i18n.md).
+MEMBER_KIND_WORDS: dict[str, Any] = {
+    NoticeKind.APPLICATION_RECEIVED: _("We received your application"),
+    NoticeKind.INFO_REQUESTED: _("We need more information"),
+    NoticeKind.ENROLLMENT_CONFIRMATION: _("Your enrollment is confirmed"),
+    NoticeKind.DENIAL: _("Decision on your application"),
+    NoticeKind.DISENROLLMENT_CONFIRMATION: _("You are leaving your plan"),
+    NoticeKind.PLAN_SWITCH_CONFIRMATION: _("Your plan change is confirmed"),
+    NoticeKind.COUNTY_TRANSITION_60: _("Medi-Medi Plans are coming to your county"),
+    NoticeKind.COUNTY_TRANSITION_30: _("Medi-Medi Plans are coming to your county soon"),
+    NoticeKind.PLAN_TRANSFER_60: _("Your plan is moving you to another plan"),
+    NoticeKind.PLAN_TRANSFER_30: _("Your plan is moving you to another plan soon"),
+    NoticeKind.ID_CARD: _("Your member ID card"),
 }
 
 
 def _member_status_words(notice: Notice) -> str:
     if notice.status == NoticeStatus.SENT:
-        how = "by email" if notice.channel == NoticeChannel.EMAIL else "to be mailed"
-        when = f" on {_long_date(timezone.localdate(notice.sent_at))}" if notice.sent_at else ""
-        return f"Sent {how}{when}"
+        email = notice.channel == NoticeChannel.EMAIL
+        if notice.sent_at is None:
+            return gettext("Sent by email") if email else gettext("Sent to be mailed")
+        words = {"date": formats.date_format(timezone.localdate(notice.sent_at), "DATE_FORMAT")}
+        return (
+            gettext("Sent by email on %(date)s")
+            if email
+            else gettext("Sent to be mailed on %(date)s")
+        ) % words
     if notice.status == NoticeStatus.FAILED:
-        return "We could not deliver it"
-    return "Being prepared"
+        return gettext("We could not deliver it")
+    return gettext("Being prepared")
 
 
-def _long_date(day: date) -> str:
-    return f"{day:%B} {day.day}, {day.year}"
+def _title_language(notice: Notice) -> str:
+    """The letter's language when the portal speaks it, else "" (the page's language)."""
+    code = (notice.language or "").split("-")[0].lower()
+    return code if code in {language for language, _name in settings.LANGUAGES} else ""
+
+
+def _letter_title(notice: Notice) -> str:
+    words = MEMBER_KIND_WORDS.get(notice.kind)
+    if words is None:
+        return notice.get_kind_display()
+    language = _title_language(notice)
+    if not language:
+        return str(words)
+    with translation.override(language):
+        return str(words)
 
 
 @dataclass(frozen=True)
 class MemberLetter:
     notice: Notice
     title: str
+    title_language: str  # the language code of ``title`` when not the page's own, else ""
     letter_date: date
     status: str
     readable: bool
@@ -240,7 +267,8 @@ class MemberLetter:
 def _member_letter(notice: Notice) -> MemberLetter:
     return MemberLetter(
         notice=notice,
-        title=MEMBER_KIND_WORDS.get(notice.kind, notice.get_kind_display()),
+        title=_letter_title(notice),
+        title_language=_title_language(notice),
         letter_date=letter_date_of(notice),
         status=_member_status_words(notice),
         readable=bool(notice.html),

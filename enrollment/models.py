@@ -9,6 +9,7 @@ from django.db import models
 
 from eligibility.models import (
     Beneficiary,
+    County,
     EligibilityDetermination,
     Language,
     MediCalPlan,
@@ -91,6 +92,12 @@ class Application(models.Model):
     plan = models.ForeignKey(
         MediMediPlan, on_delete=models.PROTECT, null=True, blank=True, related_name="applications"
     )
+    # The person's county, copied here so the staff queue filters it on an index with the
+    # submission date (``save`` sets it; a move is copied by ``enrollment.signals`` and the
+    # eligibility-file loader). Always the beneficiary's current county.
+    county = models.ForeignKey(
+        County, on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False
+    )
     status = models.CharField(
         max_length=16, choices=ApplicationStatus.choices, default=ApplicationStatus.DRAFT
     )
@@ -147,10 +154,38 @@ class Application(models.Model):
 
     class Meta:
         ordering = ["-submitted_at", "-id"]
-        indexes = [models.Index(fields=["status", "submitted_at"])]
+        indexes = [
+            models.Index(fields=["status", "submitted_at"]),
+            # The staff queue, newest first, each filter on an index that also holds what the
+            # scope and the other filters check (covering on PostgreSQL: no table reads).
+            models.Index(
+                fields=["submitted_at", "id"],
+                include=["plan", "status", "county"],
+                name="application_queue_submitted",
+            ),
+            models.Index(
+                fields=["county", "submitted_at"],
+                include=["plan", "id"],
+                name="application_county_submitted",
+            ),
+            models.Index(
+                fields=["plan", "submitted_at"], include=["id"], name="application_plan_submitted"
+            ),
+            # A name search: the people's applications (enrollment.selectors._people_ids).
+            models.Index(
+                fields=["beneficiary", "submitted_at"],
+                include=["plan", "id"],
+                name="application_person_submitted",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Application {self.pk} ({self.status})"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.county_id is None and self.beneficiary_id is not None:
+            self.county_id = self.beneficiary.county_id
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
 
 
 class ApplicationStatusChange(models.Model):
@@ -189,6 +224,8 @@ class EndReason(models.TextChoices):
     INCARCERATED = "incarcerated", "Incarcerated (outside every service area)"
     DIED = "died", "Died"
     MEDI_CAL_PLAN_CHANGED = "mc_plan_changed", "Now in another Medi-Cal plan (state file)"
+    TRANSFERRED = "transferred", "Moved to another plan by a plan-wide transfer"
+    MEDICARE_REJECTED = "cms_rejected", "Medicare (CMS) did not accept the enrollment"
 
 
 class Enrollment(models.Model):
@@ -355,6 +392,20 @@ class ReviewKind(models.TextChoices):
     MOVED = "moved", "Moved out of the service area"
     INCARCERATED = "incarcerated", "Incarcerated"
     DIED = "died", "Death reported by the state"
+    # Reconciliation of a state file with the enrollments here (interchange.reconciliation).
+    RECON_NOT_AT_STATE = (
+        "recon_not_at_state",
+        "Reconciliation: the state's file does not show the member's aligned Medi-Cal plan",
+    )
+    RECON_NOT_HERE = (
+        "recon_not_here",
+        "Reconciliation: the state shows a Medi-Cal plan with no enrollment here",
+    )
+    RECON_START_DIFFERS = (
+        "recon_start_differs",
+        "Reconciliation: the state's coverage starts after the enrollment here",
+    )
+    MEDICARE_REJECTED = "medicare_rejected", "Medicare (CMS) rejected a submission"
 
 
 class ReviewStatus(models.TextChoices):
@@ -494,3 +545,148 @@ class RepresentativeLetter(models.Model):
 
     def __str__(self) -> str:
         return f"Copy {self.notice_id} of letter {self.copy_of_id} for representative {self.representative_id}"
+
+
+class MedicareSubmissionKind(models.TextChoices):
+    """What the plan told Medicare (CMS): an enrollment, a disenrollment or a plan switch."""
+
+    ENROLLMENT = "enrollment", "Enrollment"
+    DISENROLLMENT = "disenrollment", "Disenrollment"
+    PLAN_SWITCH = "plan_switch", "Plan switch"
+
+
+class MedicareTransaction(models.TextChoices):
+    """MARx transaction types, as the CMS Plan Communications User Guide names them
+    (``docs/medicare.md`` cites it): 61 enrollment (a switch is an enrollment in the new plan),
+    51 disenrollment, 80 enrollment cancellation (an enrollment ended before it started)."""
+
+    ENROLLMENT = "61", "61: enrollment"
+    DISENROLLMENT = "51", "51: disenrollment"
+    ENROLLMENT_CANCELLATION = "80", "80: enrollment cancellation"
+
+
+class MedicareStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for Medicare"
+    ACCEPTED = "accepted", "Accepted by Medicare"
+    REJECTED = "rejected", "Rejected by Medicare"
+
+
+MEDICARE_TRANSITIONS: dict[str, frozenset[str]] = {
+    MedicareStatus.PENDING: frozenset({MedicareStatus.ACCEPTED, MedicareStatus.REJECTED}),
+    MedicareStatus.ACCEPTED: frozenset(),
+    MedicareStatus.REJECTED: frozenset(),
+}
+
+
+class MedicareReplyFile(models.Model):
+    """A reply file staff loaded (``docs/medicare.md``): its content hash and what it did.
+
+    A second load of the same bytes finds this row and applies nothing again.
+    """
+
+    sha256 = models.CharField(max_length=64, unique=True)
+    file_name = models.CharField(max_length=255, blank=True)
+    rows = models.PositiveIntegerField(default=0)
+    applied = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    report = models.JSONField(default=dict, blank=True)
+    loaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    loaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-loaded_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Medicare reply file {self.pk} ({self.rows} rows)"
+
+
+class MedicareSubmission(models.Model):
+    """One transaction sent to Medicare about a Medi-Medi enrollment, and Medicare's answer.
+
+    Written in the same transaction as the approval, switch or disenrollment that needs it.
+    ``contract_number``/``pbp`` are the plan's at submission (empty when no public source
+    confirmed them); ``effective_date`` is the first day of coverage (enrollment, switch) or
+    the last (disenrollment). Every status change leaves a ``MedicareSubmissionStatusChange``.
+    """
+
+    enrollment = models.ForeignKey(
+        Enrollment, on_delete=models.PROTECT, related_name="medicare_submissions"
+    )
+    beneficiary = models.ForeignKey(
+        Beneficiary, on_delete=models.PROTECT, related_name="medicare_submissions"
+    )
+    kind = models.CharField(max_length=16, choices=MedicareSubmissionKind.choices)
+    transaction_type = models.CharField(max_length=2, choices=MedicareTransaction.choices)
+    election_period = models.CharField(max_length=16, choices=ElectionPeriod.choices, blank=True)
+    contract_number = models.CharField(max_length=5, blank=True)
+    pbp = models.CharField(max_length=3, blank=True)
+    effective_date = models.DateField()
+    submitted_on = models.DateField()
+    status = models.CharField(
+        max_length=16, choices=MedicareStatus.choices, default=MedicareStatus.PENDING
+    )
+    reply_code = models.CharField(
+        max_length=3, blank=True, help_text="CMS's transaction reply code (TRC), 3 digits."
+    )
+    reply_text = models.TextField(blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reply_file = models.ForeignKey(
+        MedicareReplyFile,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="submissions",
+        help_text="The reply file that carried the answer (empty: recorded on the page or API).",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["submitted_on", "id"]
+        indexes = [
+            models.Index(fields=["beneficiary", "transaction_type", "effective_date"]),
+            models.Index(fields=["status", "submitted_on"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"Medicare submission {self.pk} ({self.kind}, {self.status})"
+
+
+class MedicareSubmissionStatusChange(models.Model):
+    """One status move of a Medicare submission: who, when, from, to, the reply."""
+
+    submission = models.ForeignKey(
+        MedicareSubmission, on_delete=models.CASCADE, related_name="status_changes"
+    )
+    from_status = models.CharField(max_length=16, choices=MedicareStatus.choices, blank=True)
+    to_status = models.CharField(max_length=16, choices=MedicareStatus.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+    reply_code = models.CharField(max_length=3, blank=True)
+    reply_text = models.TextField(blank=True)
+    reply_file = models.ForeignKey(
+        MedicareReplyFile, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.submission_id}: {self.from_status or '-'} -> {self.to_status}"
+
+
+# Plan-wide transfers (issue 9) live in their own module; imported here so they are this app's.
+from enrollment.transfer_models import (  # noqa: E402, F401
+    PlanTransfer,
+    PlanTransferMember,
+    PlanTransferStatusChange,
+)

@@ -9,11 +9,13 @@ with its own idempotency key (``<key>:rep:<id>``) and their recipient snapshot, 
 copy in its context (``letter_copies_queue``, called by ``eligibility.notifications.letter_queue``).
 """
 
+from collections.abc import Collection
 from datetime import date, timedelta
 from typing import Any
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext, gettext_noop
 
 from accounts.errors import Conflict, DomainError, Forbidden, NotFound
 from accounts.models import User
@@ -26,9 +28,9 @@ from notices.models import Notice
 from notices.services import notice_queue
 
 REQUIRED_TEXT = {
-    "name": "Give the representative's name.",
-    "relationship": "Say how the representative is related to the member.",
-    "document": "Name the document that makes them the representative.",
+    "name": gettext_noop("Give the representative's name."),
+    "relationship": gettext_noop("Say how the representative is related to the member."),
+    "document": gettext_noop("Name the document that makes them the representative."),
 }
 
 
@@ -106,14 +108,18 @@ def representative_add(
     values = {"name": name, "relationship": relationship, "document": document}
     for field, message in REQUIRED_TEXT.items():
         if not values[field].strip():
-            raise DomainError(message, field=field)
+            raise DomainError(gettext(message), field=field)
     if not email.strip() and not address.strip():
         raise DomainError(
-            "Give an email or a postal address: the representative gets a copy of every letter.",
+            gettext(
+                "Give an email or a postal address: the representative gets a copy of every letter."
+            ),
             field="address",
         )
     if valid_to is not None and valid_to < valid_from:
-        raise DomainError("The end date cannot be before the start date.", field="valid_to")
+        raise DomainError(
+            gettext("The end date cannot be before the start date."), field="valid_to"
+        )
     representative = AuthorizedRepresentative.objects.create(
         beneficiary=beneficiary,
         name=name.strip(),
@@ -168,11 +174,12 @@ def representative_end(
         representative.valid_from = end  # withdrawn before it began: it never acts
     if end < representative.valid_from:
         raise DomainError(
-            "The end date cannot be before the representative's start date.", field="valid_to"
+            gettext("The end date cannot be before the representative's start date."),
+            field="valid_to",
         )
     if representative.valid_to is not None and representative.valid_to <= end:
         raise Conflict(
-            "This representative's appointment already ends by then.",
+            gettext("This representative's appointment already ends by then."),
             valid_to=representative.valid_to.isoformat(),
         )
     before = representative.valid_to
@@ -210,6 +217,15 @@ def representative_recipient_key(representative_id: int) -> str:
     return f"representative:{representative_id}"
 
 
+def beneficiaries_with_representatives(beneficiary_ids: Collection[int]) -> set[int]:
+    """Those of ``beneficiary_ids`` with a representative valid today (one query, for bulk runs)."""
+    return set(
+        AuthorizedRepresentative.objects.filter(
+            valid_on(california_today()), beneficiary_id__in=list(beneficiary_ids)
+        ).values_list("beneficiary_id", flat=True)
+    )
+
+
 def letter_copies_queue(
     *, notice: Notice, beneficiary_id: int, organization_id: int | None
 ) -> list[Notice]:
@@ -236,6 +252,7 @@ def letter_copies_queue(
                 "copy_of_recipient": notice.recipient.get("name", ""),
             },
             scheduled_for=notice.scheduled_for,
+            bulk=notice.bulk,  # a copy of a bulk letter waits in the bulk queue too
         )
         BeneficiaryLetter.objects.get_or_create(
             notice=copy,

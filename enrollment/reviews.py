@@ -226,6 +226,11 @@ _DETAIL_LABELS = {
     "ends_on": "Enrollment ends on",
     "ended": "Enrollments ended",
     "medi_cal_ended": "Medi-Cal plan enrollments ended",
+    # Reconciliation (interchange.reconciliation)
+    "plan": "Medi-Cal plan concerned",
+    "state_start": "Coverage start in the state's file",
+    "portal_start": "Enrollment start here",
+    "eligibility_import": "Eligibility import",
 }
 
 
@@ -236,7 +241,7 @@ def _detail_text(key: str, value: Any) -> str:
     if key in ("from_county", "to_county"):
         county = County.objects.filter(pk=value).first()
         return county.name if county else f"County {value}"
-    if key in ("from_plan", "to_plan"):
+    if key in ("from_plan", "to_plan", "plan"):
         plan = MediCalPlan.objects.filter(pk=value).first()
         return plan.name if plan else f"Medi-Cal plan {value}"
     if isinstance(value, list):

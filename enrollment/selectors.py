@@ -6,17 +6,21 @@ member data. Page and API views call these and never query the ORM or audit on t
 """
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
+from typing import Any
 
-from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from accounts.errors import NotFound
 from accounts.models import User
 from eligibility.models import Beneficiary, EligibilityDetermination, MediMediPlan
-from eligibility.rules import InvalidIdentifier, first_of_next_month, normalize_cin, normalize_mbi
+from eligibility.reference_cache import reference_snapshot
+from eligibility.rules import first_of_next_month
+from eligibility.search import people_sought  # also registers ``in_array_of``
 from eligibility.selectors import california_today, plan_first_day_in_county
 from enrollment import access
+from enrollment.keyset import Key, KeysetPage, keyset_page
 from enrollment.models import (
     TRANSITIONS,
     Application,
@@ -26,26 +30,34 @@ from enrollment.models import (
     EndReason,
     Enrollment,
     EnrollmentKind,
+    MedicareSubmission,
 )
 
 QUEUE_PAGE_SIZE = 25
+# The queue's one order, newest submission first (drafts, never submitted, first), read by
+# keyset pages on the (filter, submitted_at) indexes.
+QUEUE_ORDER = [Key("submitted_at", descending=True, nullable=True), Key("id", descending=True)]
 
 
 def _applications(actor: User) -> QuerySet[Application]:
-    return (
-        Application.objects.filter(access.application_scope(actor))
-        .select_related(
-            "beneficiary__county", "plan__organization", "determination", "approval_determination"
-        )
-        .prefetch_related(
-            Prefetch(
-                "status_changes", queryset=ApplicationStatusChange.objects.select_related("actor")
-            ),
-            Prefetch(
-                "enrollments",
-                queryset=Enrollment.objects.select_related("medi_medi_plan", "medi_cal_plan"),
-            ),
-        )
+    return _application_rows().filter(access.application_scope(actor))
+
+
+def _application_rows() -> QuerySet[Application]:
+    """Applications with what their pages and answers show, joined and prefetched (no scope:
+    callers filter by ``access.application_scope`` or ask only for ids they were given)."""
+    return Application.objects.select_related(
+        "beneficiary__county", "plan__organization", "determination", "approval_determination"
+    ).prefetch_related(
+        Prefetch(
+            "status_changes", queryset=ApplicationStatusChange.objects.select_related("actor")
+        ),
+        Prefetch(
+            "enrollments",
+            queryset=Enrollment.objects.select_related(
+                "medi_medi_plan", "medi_cal_plan"
+            ).prefetch_related("medicare_submissions"),
+        ),
     )
 
 
@@ -56,6 +68,13 @@ def application_get(*, actor: User, application_id: int) -> Application:
         raise NotFound("No such application.")
     access.audit_read(actor, "application", application.pk)
     return application
+
+
+def staff_application_require(*, actor: User, application_id: int) -> None:
+    """Refuse as the staff application page does (403 for members, 404 for an application the
+    staff member may not see), without reading it: for a refused action that goes back there."""
+    access.require_staff(actor)
+    access.check_application_visible(actor, Application(pk=application_id))
 
 
 def application_require_visible(*, actor: User, application_id: int) -> None:
@@ -81,8 +100,10 @@ def application_queue(
 ) -> QuerySet[Application]:
     """The applications the actor may see, filtered (not audited: pages of it are).
 
-    ``search`` takes an MBI, a CIN or a last name (a name search is narrowed by
-    ``date_of_birth`` when given).
+    ``search`` takes an MBI, a CIN or a name, whatever its case and accents (a name search is
+    narrowed by ``date_of_birth`` when given). Each filter is answered by an index: the county
+    and plan with the submission date, a name by the people found first (their search names
+    are indexed) and then their applications.
     """
     queryset = _applications(actor)
     if new:
@@ -92,18 +113,35 @@ def application_queue(
     if plan:
         queryset = queryset.filter(plan_id=plan)
     if county:
-        queryset = queryset.filter(
-            Q(beneficiary__county__fips=county) | Q(beneficiary__county__name__iexact=county)
-        )
+        cleaned = county.strip()
+        snapshot = reference_snapshot()
+        found = snapshot.by_fips.get(cleaned) or snapshot.by_name.get(cleaned.lower())
+        if found is None:
+            return queryset.none()
+        queryset = queryset.filter(county_id=found.pk)
+    # Days in California, as moments: a range on the submitted_at index (``__date`` is not).
     if submitted_from:
-        queryset = queryset.filter(submitted_at__date__gte=submitted_from)
+        queryset = queryset.filter(submitted_at__gte=_day_start(submitted_from))
     if submitted_to:
-        queryset = queryset.filter(submitted_at__date__lte=submitted_to)
-    if search:
-        queryset = queryset.filter(_identity_filter(search.strip()))
-    if date_of_birth:
-        queryset = queryset.filter(beneficiary__date_of_birth=date_of_birth)
+        queryset = queryset.filter(submitted_at__lt=_day_start(submitted_to + timedelta(days=1)))
+    people = people_sought(search) if search and search.strip() else None
+    if people is not None and date_of_birth:
+        people = people & Q(date_of_birth=date_of_birth)
+    elif date_of_birth:
+        people = Q(date_of_birth=date_of_birth)
+    if people is not None:
+        queryset = queryset.filter(beneficiary__in_array_of=_people_ids(people))
     return queryset
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def _people_ids(people: Q) -> QuerySet[Beneficiary, Any]:
+    """The people sought (on the index of their search names, MBI or CIN), looked up first:
+    their applications are then read by ``beneficiary_id``."""
+    return Beneficiary.objects.filter(people).order_by().values("pk")
 
 
 def application_rows_audit(*, actor: User, application_ids: list[int]) -> None:
@@ -111,19 +149,40 @@ def application_rows_audit(*, actor: User, application_ids: list[int]) -> None:
     access.audit_read(actor, "application_queue", "list", ids=application_ids)
 
 
+def application_list_page(
+    *,
+    actor: User,
+    cursor: str | None = None,
+    page_size: int = QUEUE_PAGE_SIZE,
+    **filters: object,
+) -> KeysetPage[Application]:
+    """One keyset page of the applications the actor may see (a member their own, staff the
+    queue), newest submission first, audited with the ids shown for staff and admins.
+
+    ``cursor`` is a page's ``next_cursor`` or ``previous_cursor`` (``InvalidCursor`` if not);
+    the count stops at ``keyset.COUNT_CAP``.
+    """
+    page = keyset_page(
+        application_queue(actor=actor, **filters),  # type: ignore[arg-type]
+        keys=QUEUE_ORDER,
+        cursor=cursor,
+        page_size=page_size,
+        rows=_application_rows(),
+    )
+    application_rows_audit(actor=actor, application_ids=[a.pk for a in page.object_list])
+    return page
+
+
 def application_queue_page(
     *,
     actor: User,
-    page_number: str | None,
+    cursor: str | None = None,
     page_size: int = QUEUE_PAGE_SIZE,
     **filters: object,
-) -> Page[Application]:
-    """One page of the staff work queue, audited with the ids shown."""
+) -> KeysetPage[Application]:
+    """One page of the staff work queue (staff and admins only), audited with the ids shown."""
     access.require_staff(actor)
-    paginator = Paginator(application_queue(actor=actor, **filters), page_size)  # type: ignore[arg-type]
-    page = paginator.get_page(page_number)
-    application_rows_audit(actor=actor, application_ids=[a.pk for a in page.object_list])
-    return page
+    return application_list_page(actor=actor, cursor=cursor, page_size=page_size, **filters)
 
 
 def queue_plans(*, actor: User) -> QuerySet[MediMediPlan]:
@@ -138,21 +197,6 @@ def queue_plans(*, actor: User) -> QuerySet[MediMediPlan]:
 def queue_statuses(*, actor: User) -> list[str]:
     """The statuses a staff member may filter by: never draft (admins see drafts too)."""
     return [s for s in ApplicationStatus.values if actor.is_admin or s != ApplicationStatus.DRAFT]
-
-
-def _identity_filter(text: str) -> Q:
-    try:
-        return Q(beneficiary__mbi=normalize_mbi(text))
-    except InvalidIdentifier:
-        pass
-    try:
-        return Q(beneficiary__cin=normalize_cin(text))
-    except InvalidIdentifier:
-        pass
-    parts = text.split()
-    if len(parts) >= 2:
-        return Q(beneficiary__first_name__iexact=parts[0], beneficiary__last_name__iexact=parts[-1])
-    return Q(beneficiary__last_name__iexact=text)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -233,6 +277,16 @@ class EnrollmentView:
         return self.enrollment.application_id if self.visible else None
 
     @property
+    def medicare(self) -> "MedicareSubmission | None":
+        """The latest submission to Medicare about it (prefetched); None if not visible."""
+        if not self.visible:
+            return None
+        rows = sorted(
+            self.enrollment.medicare_submissions.all(), key=lambda r: (r.submitted_on, r.pk)
+        )
+        return rows[-1] if rows else None
+
+    @property
     def kind_label(self) -> str:
         return EnrollmentKind(self.enrollment.kind).label
 
@@ -244,9 +298,9 @@ class EnrollmentView:
 
 def _enrollment_views(actor: User, beneficiary: Beneficiary) -> list[EnrollmentView]:
     rows = list(
-        Enrollment.objects.filter(beneficiary=beneficiary).select_related(
-            "medi_medi_plan", "medi_cal_plan", "beneficiary"
-        )
+        Enrollment.objects.filter(beneficiary=beneficiary)
+        .select_related("medi_medi_plan", "medi_cal_plan", "beneficiary")
+        .prefetch_related("medicare_submissions")
     )
     visible = set(
         Enrollment.objects.filter(beneficiary=beneficiary)
@@ -291,8 +345,10 @@ def member_application_get(*, actor: User, application_id: int) -> Application:
 def member_enrollments(*, actor: User) -> QuerySet[Enrollment]:
     """The member's own enrollments."""
     access.require_member(actor)
-    return Enrollment.objects.filter(beneficiary__user=actor).select_related(
-        "medi_medi_plan", "medi_cal_plan"
+    return (
+        Enrollment.objects.filter(beneficiary__user=actor)
+        .select_related("medi_medi_plan", "medi_cal_plan")
+        .prefetch_related("medicare_submissions")
     )
 
 

@@ -11,9 +11,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext, gettext_noop
 
 from accounts.errors import Conflict, DomainError, Forbidden, NotEligible, NotFound
 from accounts.models import User
@@ -44,6 +47,9 @@ from notices.kinds import InvalidNotice, ResendRefused
 from notices.models import Notice, NoticeKind
 from notices.services import notice_resend
 
+# A deny with the reason OTHER needs a note; staff read the reason's name, not its code.
+EXPLAIN_OTHER_MESSAGE = gettext_noop("Explain the reason “Another reason” in the note.")
+
 PLAN_NOT_IN_COUNTY = {
     "code": "PLAN_NOT_IN_COUNTY",
     "message": "The plan you chose does not serve your county on the date coverage would start.",
@@ -62,8 +68,11 @@ def _check_move(application: Application, to_status: str) -> None:
     """Raise ``Conflict`` (with the current status) unless the pipeline allows the move."""
     if to_status not in TRANSITIONS[application.status]:
         raise Conflict(
-            f"An application that is {application.get_status_display().lower()} cannot become "
-            f"{ApplicationStatus(to_status).label.lower()}.",
+            gettext("An application that is %(status)s cannot become %(to)s.")
+            % {
+                "status": gettext(application.get_status_display()).lower(),
+                "to": gettext(ApplicationStatus(to_status).label).lower(),
+            },
             status=application.status,
         )
 
@@ -174,7 +183,7 @@ def application_update_draft(
     _, locked = _lock(application)
     access.check_owner(actor, locked)
     if locked.status != ApplicationStatus.DRAFT:
-        raise Conflict("Only a draft can be changed.", status=locked.status)
+        raise Conflict(gettext("Only a draft can be changed."), status=locked.status)
     for field, value in changes.items():
         setattr(locked, field, value)
     locked.save()
@@ -200,19 +209,21 @@ def application_submit(
     beneficiary, locked = _lock(application)
     access.check_owner(actor, locked)
     if locked.status != ApplicationStatus.DRAFT:
-        raise Conflict("Only a draft can be submitted.", status=locked.status)
+        raise Conflict(gettext("Only a draft can be submitted."), status=locked.status)
     if locked.plan_id is None:
-        raise DomainError("Choose a plan before submitting.", field="plan")
+        raise DomainError(gettext("Choose a plan before submitting."), field="plan")
     now = now or timezone.now()
     today = _california_date(now)
     determination = determination_create(beneficiary=beneficiary, as_of=today)
     if not determination.eligible:
-        raise NotEligible("You cannot join a Medi-Medi Plan now.", reasons=determination.reasons)
+        raise NotEligible(
+            gettext("You cannot join a Medi-Medi Plan now."), reasons=determination.reasons
+        )
     county = beneficiary.county
     since = max(first_of_next_month(today), county.medi_medi_available_from)
     effective = plan_first_day_in_county(plan_id=locked.plan_id, county=county, since=since)
     if effective is None:
-        raise NotEligible("You cannot join this plan.", reasons=[PLAN_NOT_IN_COUNTY])
+        raise NotEligible(gettext("You cannot join this plan."), reasons=[PLAN_NOT_IN_COUNTY])
     locked.determination = determination
     locked.submitted_at = now
     locked.effective_date = effective
@@ -286,7 +297,7 @@ def application_deny(
     if unknown:
         raise DomainError(f"Unknown reason codes: {', '.join(unknown)}.", field="reasons")
     if DenialReason.OTHER in codes and not note.strip():
-        raise DomainError("Explain the reason OTHER in the note.", field="note")
+        raise DomainError(gettext(EXPLAIN_OTHER_MESSAGE), field="note")
     _move(locked, ApplicationStatus.DENIED, actor=actor, note=note.strip(), reason_codes=codes)
     locked.denial_reasons = codes
     locked.decision_note = note.strip()
@@ -677,6 +688,7 @@ def application_approve(
     _move(locked, ApplicationStatus.APPROVED, actor=actor, note=moved_note)
     locked.save()
     _earlier_elections_close(locked, actor=actor)
+    _medicare_submit(medi_medi, switch=bool(current), application=locked, actor=actor, today=today)
     audit_record(
         actor=actor,
         action="create",
@@ -690,6 +702,7 @@ def application_approve(
             "medi_cal_restored": [e.pk for e in restored],
         },
     )
+    _medi_medi_started(medi_medi, actor=actor)
     notifications.enrolled(
         locked,
         medi_medi,
@@ -698,6 +711,42 @@ def application_approve(
         previous_medi_cal=previous_medi_cal[0] if previous_medi_cal else None,
     )
     return locked
+
+
+def _medi_medi_started(enrollment: Enrollment, *, actor: User | None) -> None:
+    """Run the steps other apps hang on a new Medi-Medi enrollment, in this transaction.
+
+    ``MEDI_MEDI_ENROLLMENT_STARTED`` names them (dotted paths, e.g. care coordination opening
+    the member's case), so enrollment imports no app that stands on it.
+    """
+    for path in settings.MEDI_MEDI_ENROLLMENT_STARTED:
+        import_string(path)(enrollment=enrollment, actor=actor)
+
+
+def _medicare_submit(
+    enrollment: Enrollment,
+    *,
+    actor: User | None,
+    switch: bool = False,
+    disenroll: bool = False,
+    application: Application | None = None,
+    today: date | None = None,
+) -> None:
+    """Record the transaction the plan submits to Medicare, in the event's transaction."""
+    # Imported here: enrollment.medicare reuses these services (a rejection cancels the pair).
+    from enrollment.medicare import submission_create
+    from enrollment.models import MedicareSubmissionKind
+
+    kind = (
+        MedicareSubmissionKind.DISENROLLMENT
+        if disenroll
+        else MedicareSubmissionKind.PLAN_SWITCH
+        if switch
+        else MedicareSubmissionKind.ENROLLMENT
+    )
+    submission_create(
+        enrollment=enrollment, kind=kind, actor=actor, application=application, today=today
+    )
 
 
 def _note_superseded(enrollment: Enrollment, *, by: Application, actor: User | None) -> None:
@@ -769,7 +818,7 @@ def enrollment_disenroll(
     end = disenrollment_end_date(requested_on)
     if locked.cancelled or (locked.end_date is not None and locked.end_date <= end):
         raise Conflict(
-            "This enrollment has already ended or is already set to end by then.",
+            gettext("This enrollment has already ended or is already set to end by then."),
             end_date=locked.end_date.isoformat() if locked.end_date else None,
         )
     if end < locked.start_date:
@@ -798,6 +847,7 @@ def enrollment_disenroll(
             "cancelled": locked.cancelled,
         },
     )
+    _medicare_submit(locked, disenroll=True, actor=actor)
     aligned = (
         Enrollment.objects.filter(aligned_with=locked, cancelled=False)
         .select_related("medi_cal_plan")
@@ -897,11 +947,13 @@ def _medi_cal_leave_review(enrollment: Enrollment, *, actor: User | None, note: 
         and (medi_medi.end_date is None or medi_medi.end_date >= today)
     )
     if locked.cancelled or (locked.end_date is not None and locked.end_date < today):
-        raise Conflict("This Medi-Cal plan enrollment has already ended.")
+        raise Conflict(gettext("This Medi-Cal plan enrollment has already ended."))
     if not running or medi_medi is None or medi_medi.medi_medi_plan is None:
         raise DomainError(
-            "This Medi-Cal plan is not tied to a Medi-Medi Plan enrollment: ask your county "
-            "Medi-Cal office or Health Care Options to change Medi-Cal plans."
+            gettext(
+                "This Medi-Cal plan is not tied to a Medi-Medi Plan enrollment: ask your county "
+                "Medi-Cal office or Health Care Options to change Medi-Cal plans."
+            )
         )
     review = review_item_open(
         kind=ReviewKind.MEDI_CAL_PLAN_MISMATCH,

@@ -18,3 +18,13 @@ def deeming_periods_end() -> int:
         enrollment_deeming_end(enrollment_id=pk, today=today) is not None
         for pk in deeming_due(today)
     )
+
+
+@shared_task(acks_late=True)
+def plan_transfer_run(transfer_id: int, actor_id: int | None = None) -> int:
+    """Run (or carry on with) a planned plan-wide transfer; a completed one writes nothing."""
+    from accounts.models import User
+    from enrollment.transfers import transfer_apply
+
+    actor = User.objects.filter(pk=actor_id).first() if actor_id is not None else None
+    return transfer_apply(actor=actor, transfer_id=transfer_id).moved_now

@@ -4,7 +4,7 @@ from django.urls import path, re_path
 from django.views.generic import RedirectView
 
 from accounts.views import signup
-from enrollment import intake_views, letters, review_views, views
+from enrollment import intake_views, letters, medicare_views, review_views, views
 
 urlpatterns = [
     path("accounts/signup/", signup, name="signup"),
@@ -64,6 +64,16 @@ urlpatterns = [
         "staff/applications/<int:pk>/enrollments/<int:enrollment_pk>/disenroll/",
         views.staff_disenroll,
         name="staff-disenroll",
+    ),
+    path(
+        "staff/applications/<int:pk>/medicare/<int:submission_pk>/answer/",
+        medicare_views.staff_medicare_answer,
+        name="staff-medicare-answer",
+    ),
+    path(
+        "staff/medicare/replies/",
+        medicare_views.staff_medicare_replies,
+        name="staff-medicare-replies",
     ),
     path("staff/reviews/", review_views.staff_reviews, name="staff-reviews"),
     path("staff/reviews/<int:pk>/", review_views.staff_review, name="staff-review"),

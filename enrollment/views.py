@@ -15,8 +15,12 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.utils import formats
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.errors import DomainError, Forbidden, NotEligible, NotFound
@@ -27,6 +31,7 @@ from eligibility.rules import InvalidFacts
 from eligibility.rules.dual_status import DESCRIPTIONS
 from eligibility.selectors import EligibilityResult, beneficiary_offer, california_today
 from eligibility.services import beneficiary_link
+from eligibility.words import reason_text
 from enrollment import selectors, services
 from enrollment.forms import (
     ApplicationForm,
@@ -38,7 +43,9 @@ from enrollment.forms import (
     StaffDisenrollForm,
     WithdrawForm,
 )
+from enrollment.keyset import InvalidCursor
 from enrollment.letters import member_id_cards
+from enrollment.medicare_forms import submission_rows
 from enrollment.models import Application, ApplicationStatus, Enrollment, EnrollmentKind
 from enrollment.representatives import application_representatives
 from enrollment.selectors import HistoryRow, application_history, can_become, denial_labels
@@ -63,7 +70,7 @@ def _show_domain_error(request: HttpRequest, exc: DomainError) -> None:
     messages.error(request, exc.message)
     reasons = exc.extra.get("reasons") if isinstance(exc, NotEligible) else None
     for reason in reasons if isinstance(reasons, list | tuple) else ():
-        messages.error(request, str(reason["message"]), extra_tags="reason")
+        messages.error(request, reason_text(reason), extra_tags="reason")
 
 
 def _field_error(form: forms.Form, exc: DomainError) -> bool:
@@ -97,7 +104,7 @@ def member_link(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     if _member_record(user) is not None:
         messages.info(
-            request, "Your account is already linked to your Medicare and Medi-Cal record."
+            request, gettext("Your account is already linked to your Medicare and Medi-Cal record.")
         )
         return redirect("member-home")
     form = LinkForm(request.POST or None)
@@ -108,7 +115,7 @@ def member_link(request: HttpRequest) -> HttpResponse:
             # One message whatever went wrong: never say whether the record exists.
             form.add_error(None, exc.message)
         else:
-            messages.success(request, "Your account is now linked to your record.")
+            messages.success(request, gettext("Your account is now linked to your record."))
             return redirect("member-home")
     return render(request, "enrollment/link.html", {"form": form})
 
@@ -142,6 +149,15 @@ def _member_and_record(request: HttpRequest) -> tuple[User, Beneficiary | None]:
     """Return the logged-in user and the record linked to them, if any."""
     user = _user(request)
     return user, _member_record(user)
+
+
+def _letter_language_guess(beneficiary: Beneficiary, user: User) -> str:
+    """The letters' language a new application proposes: the record's, except that a record on
+    English (the state's default) and an account that chose Spanish propose Spanish. The member
+    sees the choice; submitting makes it the record's standing request (docs/i18n.md)."""
+    if beneficiary.preferred_language == "en" and user.preferred_language == "es":
+        return "es"
+    return beneficiary.preferred_language
 
 
 def _application_changes(form: ApplicationForm) -> dict[str, Any]:
@@ -186,20 +202,22 @@ def _save_or_submit(
 ) -> HttpResponse:
     """Stop at the saved draft, or submit it; a refused submission keeps the draft."""
     if request.POST.get("action") != SUBMIT:
-        messages.success(request, "Your application is saved as a draft. You can finish it later.")
+        messages.success(
+            request, gettext("Your application is saved as a draft. You can finish it later.")
+        )
         return redirect("member-application", pk=application.pk)
     try:
         services.application_submit(application=application, actor=user)
     except DomainError as exc:
         if _field_error(form, exc):
-            messages.info(request, "Your answers are saved as a draft.")
+            messages.info(request, gettext("Your answers are saved as a draft."))
             return _render_application_form(
                 request, beneficiary=beneficiary, offer=offer, form=form, application=application
             )
         _show_domain_error(request, exc)
-        messages.info(request, "Your answers are saved as a draft.")
+        messages.info(request, gettext("Your answers are saved as a draft."))
         return redirect("member-application-edit", pk=application.pk)
-    messages.success(request, "Your application is submitted. We will write to you.")
+    messages.success(request, gettext("Your application is submitted. We will write to you."))
     return redirect("member-application", pk=application.pk)
 
 
@@ -209,22 +227,38 @@ def _tell_open_applications(request: HttpRequest, user: User) -> None:
         return
     for other in selectors.member_open_applications(actor=user):
         submitted = (
-            f"submitted {other.submitted_at:%B} {other.submitted_at.day}, {other.submitted_at.year}"
+            gettext("submitted %(date)s")
+            % {"date": formats.date_format(other.submitted_at, "DATE_FORMAT")}
             if other.submitted_at
-            else "not submitted yet"
+            else gettext("not submitted yet")
         )
         stands = (
-            " It is the one that counts now; if you submit a new one and it is approved before "
-            "coverage starts, the new one replaces it."
+            " "
+            + gettext(
+                "It is the one that counts now; if you submit a new one and it is approved "
+                "before coverage starts, the new one replaces it."
+            )
             if other.stands
             else ""
         )
+        words = {
+            "number": other.id,
+            "plan": other.plan_name,
+            "status": gettext(other.status_label).lower(),
+            "submitted": submitted,
+        }
         messages.warning(
             request,
-            f"You already have application {other.id} for {other.plan_name} "
-            f"({other.status_label.lower()}, {submitted}).{stands} Only one Medi-Medi Plan can "
-            "cover you: the last choice you submit is the one that counts. You can withdraw "
-            "an application you no longer want.",
+            gettext(
+                "You already have application %(number)s for %(plan)s (%(status)s, %(submitted)s)."
+            )
+            % words
+            + stands
+            + " "
+            + gettext(
+                "Only one Medi-Medi Plan can cover you: the last choice you submit is the one "
+                "that counts. You can withdraw an application you no longer want."
+            ),
         )
 
 
@@ -248,7 +282,7 @@ def application_new(request: HttpRequest) -> HttpResponse:
             "plan": offer.plans[0].id if len(offer.plans) == 1 else None,
             "contact_email": beneficiary.email or user.email,
             "contact_phone": beneficiary.phone,
-            "language": beneficiary.preferred_language,
+            "language": _letter_language_guess(beneficiary, user),
             "notice_format": beneficiary.preferred_format,
         },
     )
@@ -275,7 +309,9 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
     application = selectors.member_application_get(actor=user, application_id=pk)
     assert beneficiary is not None  # the application is the member's own
     if application.status != ApplicationStatus.DRAFT:
-        messages.info(request, "This application is no longer a draft, so it cannot be changed.")
+        messages.info(
+            request, gettext("This application is no longer a draft, so it cannot be changed.")
+        )
         return redirect("member-application", pk=application.pk)
     offer = _offer_for(beneficiary)
     if offer is None or not offer.decision.eligible:
@@ -354,7 +390,7 @@ def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as exc:
             _show_domain_error(request, exc)
         else:
-            messages.success(request, "Your application is withdrawn.")
+            messages.success(request, gettext("Your application is withdrawn."))
         return redirect("member-application", pk=application.pk)
     return render(request, "enrollment/application_withdraw.html", {"application": application})
 
@@ -372,7 +408,7 @@ def member_disenroll(request: HttpRequest, pk: int) -> HttpResponse:
             _show_domain_error(request, exc)
         else:
             if result.review is not None:  # the aligned Medi-Cal plan: a disenrollment review
-                messages.info(request, services.LEAVE_REVIEW_MESSAGE)
+                messages.info(request, gettext(services.LEAVE_REVIEW_MESSAGE))
             else:
                 messages.success(request, _disenrolled_message(result.enrollment))
         return redirect("member-home")
@@ -391,13 +427,13 @@ def member_disenroll(request: HttpRequest, pk: int) -> HttpResponse:
 def _disenrolled_message(enrollment: Enrollment) -> str:
     plan = enrollment.medi_medi_plan.name if enrollment.medi_medi_plan else "Medi-Medi Plan"
     if enrollment.cancelled:
-        return f"Your {plan} enrollment is cancelled; it will not start."
+        return gettext("Your %(plan)s enrollment is cancelled; it will not start.") % {"plan": plan}
     end = enrollment.end_date
     assert end is not None
-    return (
-        f"Your {plan} coverage ends on {end:%B} {end.day}, {end.year}. After that you have "
-        "Original Medicare. Your Medi-Cal plan coverage continues."
-    )
+    return gettext(
+        "Your %(plan)s coverage ends on %(date)s. After that you have Original Medicare. Your "
+        "Medi-Cal plan coverage continues."
+    ) % {"plan": plan, "date": formats.date_format(end, "DATE_FORMAT")}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -407,9 +443,10 @@ def _disenrolled_message(enrollment: Enrollment) -> str:
 @login_required
 @require_GET
 def staff_queue(request: HttpRequest) -> HttpResponse:
-    """Show the work queue: filters, search, each application's latest status, 25 a page."""
+    """Show the work queue: filters, search, each application's latest status, 25 a page,
+    with "Next" and "Previous" links (keyset cursors) and a count capped at 1,000."""
     user = _user(request)
-    filters = {key: value for key, value in request.GET.items() if key != "page"}
+    filters = {key: value for key, value in request.GET.items() if key not in ("page", "cursor")}
     form = QueueFilterForm(
         filters or None,
         plans=selectors.queue_plans(actor=user),
@@ -419,9 +456,13 @@ def staff_queue(request: HttpRequest) -> HttpResponse:
     rows: list[tuple[Application, HistoryRow | None]] = []
     if not form.is_bound or form.is_valid():
         arguments = form.selector_arguments() if form.is_bound else {}
-        page = selectors.application_queue_page(
-            actor=user, page_number=request.GET.get("page"), **arguments
-        )
+        try:
+            page = selectors.application_queue_page(
+                actor=user, cursor=request.GET.get("cursor") or None, **arguments
+            )
+        except InvalidCursor as exc:  # a stale or mangled link: start from the first page
+            messages.error(request, exc.message)
+            page = selectors.application_queue_page(actor=user, **arguments)
         for application in page.object_list:
             history = application_history(application)
             rows.append((application, history[-1] if history else None))
@@ -478,6 +519,9 @@ def _render_staff_application(
             "can": view.can,
             "other_open_applications": view.other_open_applications,
             "approval_starts_on": view.approval_starts_on,
+            "medicare_rows": submission_rows(
+                actor=_user(request), application_id=view.application.pk, bound=bound
+            ),
             "invalid_forms": [form for form in bound.values() if form.errors],
             **action_forms,
         },
@@ -487,8 +531,55 @@ def _render_staff_application(
 @login_required
 @require_GET
 def staff_application(request: HttpRequest, pk: int) -> HttpResponse:
-    """Show one application to staff: the member's facts, determination, history, actions."""
-    return _render_staff_application(request, pk)
+    """Show one application to staff: the member's facts, determination, history, actions.
+
+    After a refused action the form comes back here, as it was sent, with its errors.
+    """
+    return _render_staff_application(request, pk, bound=_bounced_form(request, pk))
+
+
+# A refused staff action goes back to the application's own URL (never left on /deny/): the
+# form's data and errors wait in the session for that page's next GET.
+_BOUNCED_FORM = "staff_application_bounced_form"
+
+
+def _bounce(request: HttpRequest, pk: int, form: forms.Form) -> HttpResponse:
+    """Keep the refused form for the application page and redirect there (POST, redirect, GET).
+
+    An outsider gets the 404 at once, as the page itself would answer.
+    """
+    selectors.staff_application_require(actor=_user(request), application_id=pk)
+    prefix = form.prefix or ""
+    request.session[_BOUNCED_FORM] = {
+        "application": pk,
+        "form": f"{type(form).__module__}.{type(form).__qualname__}",
+        "prefix": prefix,
+        "data": {
+            key: request.POST.getlist(key) for key in request.POST if key.startswith(f"{prefix}-")
+        },
+        "errors": {field: [str(e) for e in errors] for field, errors in form.errors.items()},
+    }
+    return redirect("staff-application", pk=pk)
+
+
+def _bounced_form(request: HttpRequest, pk: int) -> dict[str, forms.Form] | None:
+    """The refused form kept by ``_bounce`` for this application, bound again with its errors."""
+    kept = request.session.pop(_BOUNCED_FORM, None)
+    if not isinstance(kept, dict) or kept.get("application") != pk:
+        return None
+    form_class = import_string(str(kept["form"]))
+    if not (isinstance(form_class, type) and issubclass(form_class, forms.Form)):
+        return None
+    data = QueryDict(mutable=True)
+    for key, values in dict(kept["data"]).items():
+        data.setlist(key, list(values))
+    form = form_class(data, prefix=kept["prefix"])
+    form.is_valid()
+    for field, errors in dict(kept["errors"]).items():
+        for error in errors:
+            if error not in form.errors.get(field, []):
+                form.add_error(None if field == NON_FIELD_ERRORS else field, error)
+    return {str(kept["prefix"]): form}
 
 
 def _run(request: HttpRequest, pk: int, call: Callable[[], object], success: str) -> HttpResponse:
@@ -532,7 +623,7 @@ def _run_form(
         else:
             messages.success(request, success(result) if callable(success) else success)
             return redirect("staff-application", pk=pk)
-    return _render_staff_application(request, pk, bound={form.prefix: form})
+    return _bounce(request, pk, form)
 
 
 def _application(pk: int) -> Application:

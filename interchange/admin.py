@@ -128,3 +128,7 @@ class EligibilityImportAdmin(admin.ModelAdmin):
         if not object_id.isdigit():
             return super().change_view(request, object_id, form_url, extra_context)
         return HttpResponseRedirect(admin_views.import_page_url(int(object_id)))
+
+
+# The enrollment files out (834 per Medi-Cal plan) register their own admin.
+from interchange import export_admin  # noqa: E402, F401

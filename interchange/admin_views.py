@@ -17,7 +17,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from accounts.models import User
-from interchange import selectors, services
+from interchange import reconciliation, selectors, services
 from interchange.errors import UnreadableFile
 from interchange.models import EligibilityImport, ImportKind
 
@@ -112,6 +112,7 @@ def import_page_view(
             view=view,
             report=view.report,
             events=sorted(view.report["events"].items()),
+            reconciliation=reconciliation.report_rows(view.report["reconciliation"]),
             errors=view.report["errors"][:PAGE_ERROR_LIMIT],
             page_error_limit=PAGE_ERROR_LIMIT,
             # WCAG 2.2.1: a page that reloads itself offers a way to stop it (?refresh=off).

@@ -76,6 +76,12 @@ class _ImportFields(serializers.Serializer):
     events = serializers.DictField(
         child=serializers.IntegerField(), help_text="Change kind -> how many people."
     )
+    reconciliation = serializers.DictField(
+        child=serializers.IntegerField(),
+        help_text="Discrepancies with the enrollments here by kind (`recon_not_at_state`, "
+        "`recon_not_here`, `recon_start_differs`), and the review items opened and closed "
+        "(`review_items_opened`, `review_items_closed`): see `/api/v1/reconciliation`.",
+    )
     warnings = serializers.ListField(child=serializers.CharField())
     errors_total = serializers.IntegerField(help_text="How many errors the import has in all.")
     seconds = serializers.FloatField(allow_null=True)

@@ -31,6 +31,7 @@ from typing import Any
 from django.db import DatabaseError, connection
 
 from eligibility.models import Beneficiary
+from eligibility.rules.names import name_key
 from interchange.records import STAGING_COLUMNS
 
 logger = logging.getLogger(__name__)
@@ -56,6 +57,9 @@ _BOOL_COLUMNS = frozenset({"incarcerated", "lawfully_present"})
 # What the loader adds to each record: the county and Medi-Cal plan ids (looked up while
 # staging) and the period start.
 EXTRA_COLUMNS = ("county_id", "plan_id", "period_start")
+# The names as staff search them (``name_key``), added to each row as it is staged.
+NAME_COLUMNS = ("search_first_name", "search_last_name")
+_FIRST_AT, _LAST_AT = STAGING_COLUMNS.index("first_name"), STAGING_COLUMNS.index("last_name")
 # Columns of the person compared and written by the merge (the file's facts).
 PERSON_COLUMNS = (
     "first_name",
@@ -79,6 +83,7 @@ PERSON_COLUMNS = (
     "medicare_part_b_end",
     "incarcerated",
     "lawfully_present",
+    *NAME_COLUMNS,
 )
 _STAGE_FOR_PERSON = {"preferred_language": "language"}
 PERIOD_COLUMNS = ("end_date", "aid_code", "scope", "share_of_cost", "msp")
@@ -137,7 +142,7 @@ class Loader:
         self.month_before_end = file_month - timedelta(days=1)
         self.now = now
         self.dialect = _Dialect(connection.vendor)
-        self.columns = (*STAGING_COLUMNS, *EXTRA_COLUMNS)
+        self.columns = (*STAGING_COLUMNS, *EXTRA_COLUMNS, *NAME_COLUMNS)
 
     @contextmanager
     def step(self, name: str) -> Iterator[None]:
@@ -179,6 +184,7 @@ class Loader:
         """Load the rows (``self.columns`` order); return how many."""
         names = ", ".join(self.columns)
         count = 0
+        rows = ((*row, name_key(row[_FIRST_AT])[:64], name_key(row[_LAST_AT])[:64]) for row in rows)
         with connection.cursor() as cursor:
             if self.dialect.postgres:
                 with cursor.cursor.copy(f"COPY {STAGE} ({names}) FROM STDIN") as copy:
@@ -415,6 +421,14 @@ class Loader:
             f"INSERT INTO {TOUCHED} (bid) SELECT s.bid FROM {STAGE} s JOIN {target} b "
             "ON b.id = s.bid WHERE b.updated_at = %s",
             [self.now],
+        )
+        # A person who moved: their applications' copy of the county follows (the staff
+        # queue filters it; enrollment.signals keeps it for other saves).
+        cursor.execute(
+            "UPDATE enrollment_application SET county_id = b.county_id "
+            f"FROM eligibility_beneficiary b WHERE b.id = enrollment_application.beneficiary_id "
+            f"AND b.id IN (SELECT bid FROM {TOUCHED}) "
+            "AND enrollment_application.county_id IS DISTINCT FROM b.county_id"
         )
 
     def _history_write(self, cursor: Any) -> None:

@@ -59,6 +59,7 @@ from interchange.models import (
     ImportKind,
     ImportStatus,
 )
+from interchange.reconciliation import REPORT_KEYS, reconcile
 from interchange.records import (
     STAGING_COLUMNS,
     RawRecord,
@@ -275,6 +276,8 @@ def _load(
     if warning:
         imp.warnings.append(warning)
     counts = loader.merge()
+    with loader.step("reconciled"):
+        imp.reconciliation = reconcile(loader)
     loader.stage_drop()
     imp.records = records_read
     imp.invalid = invalid + refused
@@ -423,7 +426,12 @@ def eligibility_import_file(
                 action="import",
                 object_type="eligibility_import",
                 object_id=imp.pk,
-                detail={"created": imp.created, "updated": imp.updated, "invalid": imp.invalid},
+                detail={
+                    "created": imp.created,
+                    "updated": imp.updated,
+                    "invalid": imp.invalid,
+                    "reconciliation": imp.reconciliation,
+                },
             )
     failed = _changes_apply(imp, today=today)
     with transaction.atomic():
@@ -475,6 +483,12 @@ def import_report(result: ImportResult) -> dict[str, Any]:
         "unchanged": 0 if duplicate else imp.unchanged,
         "duplicate_file": duplicate,
         "events": {} if duplicate else imp.events,
+        # Discrepancies found by kind, and the review items opened and closed by the system.
+        "reconciliation": (
+            dict.fromkeys(REPORT_KEYS, 0)
+            if duplicate
+            else {key: int(imp.reconciliation.get(key, 0)) for key in REPORT_KEYS}
+        ),
         "warnings": imp.warnings,
         "errors": errors,
         "errors_total": imp.errors.count(),

@@ -14,6 +14,7 @@ from typing import Any
 import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -88,6 +89,7 @@ INSTALLED_APPS = [
     "enrollment",
     "notices",
     "interchange",
+    "care",
 ]
 
 MIDDLEWARE = [
@@ -98,6 +100,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.AccountLanguageMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Sign-in rules (docs/security-signin.md): session time limits, the staff second factor.
@@ -196,6 +199,7 @@ SIGNIN_EXEMPT_PATHS = [
     "/admin/login/",
     "/admin/logout/",
     "/healthz",
+    "/i18n/setlang/",
 ]
 # API tokens (django-rest-knox, stored hashed): 8 hours for staff and admins, 30 days for members.
 API_TOKEN_TTL_STAFF = timedelta(hours=int(os.environ.get("API_TOKEN_TTL_STAFF_HOURS", "8")))
@@ -227,7 +231,14 @@ TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 SIGNUP_ATTEMPTS_PER_HOUR = int(os.environ.get("SIGNUP_ATTEMPTS_PER_HOUR", "10"))
 ELIGIBILITY_CHECK_RATE_PER_MINUTE = int(os.environ.get("ELIGIBILITY_CHECK_RATE_PER_MINUTE", "600"))
 
-LANGUAGE_CODE = "en-us"
+# The portal speaks English and Spanish (docs/i18n.md): the browser's language is the first guess
+# (LocaleMiddleware), the switch on every page and the member's account remember a choice
+# (accounts.middleware.AccountLanguageMiddleware). Catalogs live in locale/; dates and numbers
+# follow the language (medimedi/formats/).
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["medimedi.formats"]
 TIME_ZONE = "America/Los_Angeles"
 # Coverage dates are calendar dates in California; "today" for a check is taken in this zone.
 PROGRAM_TIME_ZONE = "America/Los_Angeles"
@@ -294,6 +305,11 @@ SPECTACULAR_SETTINGS = {
         "ImportStatusEnum": "interchange.models.ImportStatus",
         "ImportKindEnum": "interchange.models.ImportKind",
         "ImportFormatEnum": "interchange.models.ImportFormat",
+        "MedicareStatusEnum": "enrollment.models.MedicareStatus",
+        "MedicareSubmissionKindEnum": "enrollment.models.MedicareSubmissionKind",
+        "MedicareTransactionEnum": "enrollment.models.MedicareTransaction",
+        "MedicareAnswerEnum": "enrollment.api.medicare_serializers.ANSWER_CHOICES",
+        "MedicareReplyRowStatusEnum": "enrollment.api.medicare_serializers.ROW_STATUS_CHOICES",
     },
 }
 
@@ -347,7 +363,14 @@ CELERY_TASK_TIME_LIMIT = 120
 CELERY_TASK_SOFT_TIME_LIMIT = 100
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Publishing must not hang a request when the broker is down: the outbox sweeper resends.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+# "priority": a worker consuming several queues always takes from the first non-empty one in
+# CELERY_TASK_QUEUES' order (notices, then celery, then notices_bulk), not round robin.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "queue_order_strategy": "priority",
+}
 CELERY_TIMEZONE = TIME_ZONE
 
 # Notices (docs/notices.md). Delivery attempts before a transient failure becomes final, the
@@ -360,8 +383,30 @@ NOTICES_RETRY_BACKOFF_MAX_SECONDS = 3600
 NOTICES_SWEEP_GRACE_SECONDS = int(os.environ.get("NOTICES_SWEEP_GRACE_SECONDS", "30"))
 NOTICES_REQUEUE_INTERVAL_SECONDS = 300
 NOTICES_SENDING_TIMEOUT_SECONDS = 600
-# Celery queue for notice tasks (unset: the default queue every worker consumes).
+# Celery queues of notices (docs/notices.md, "Queues and workers"): single letters (high
+# priority) and bulk letters with their chunk tasks (low priority). A worker run without -Q
+# consumes every queue below, in this order; with prefetch 1 a single letter never waits
+# behind more than the bulk task each process is running.
+# NOTICES_CELERY_QUEUE set: notice tasks are published to it explicitly (tests give each
+# worker its own); unset: CELERY_TASK_ROUTES sends them to "notices".
 NOTICES_CELERY_QUEUE = os.environ.get("NOTICES_CELERY_QUEUE") or None
+_NOTICES_QUEUE = NOTICES_CELERY_QUEUE or "notices"
+NOTICES_BULK_CELERY_QUEUE = os.environ.get("NOTICES_BULK_CELERY_QUEUE") or "notices_bulk"
+NOTICES_BULK_BATCH_SIZE = int(os.environ.get("NOTICES_BULK_BATCH_SIZE", "50"))
+NOTICES_BULK_SWEEP_GRACE_SECONDS = int(os.environ.get("NOTICES_BULK_SWEEP_GRACE_SECONDS", "21600"))
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = [
+    Queue(_NOTICES_QUEUE),
+    Queue(CELERY_TASK_DEFAULT_QUEUE),
+    Queue(NOTICES_BULK_CELERY_QUEUE),
+]
+CELERY_TASK_ROUTES = {
+    "notices.tasks.notice_deliver": {"queue": _NOTICES_QUEUE},
+    "notices.tasks.notices_sweep": {"queue": _NOTICES_QUEUE},
+    "notices.tasks.notices_print_batch_build": {"queue": _NOTICES_QUEUE},
+    "notices.tasks.notices_deliver_batch": {"queue": NOTICES_BULK_CELERY_QUEUE},
+    "eligibility.tasks.county_transition_chunk": {"queue": NOTICES_BULK_CELERY_QUEUE},
+}
 # How often beat runs the sweeper.
 NOTICES_SWEEP_INTERVAL_SECONDS = float(os.environ.get("NOTICES_SWEEP_INTERVAL_SECONDS", "60"))
 _NOTICES_ROUTE = {"options": {"queue": NOTICES_CELERY_QUEUE}} if NOTICES_CELERY_QUEUE else {}
@@ -387,6 +432,11 @@ CELERY_BEAT_SCHEDULE: dict[str, Any] = {
     "deeming-periods-end": {
         "task": "enrollment.tasks.deeming_periods_end",
         "schedule": crontab(hour=5, minute=30),
+    },
+    # Care coordination: open cases missed, mark overdue assessments and plans (04:30).
+    "care-daily": {
+        "task": "care.tasks.care_daily",
+        "schedule": crontab(hour=4, minute=30),
     },
 }
 # Printed in letters and taglines when a notice's context has no plan phone. The default is a
@@ -446,9 +496,40 @@ INTERCHANGE_ABSENT_REVIEW_MAX_SHARE = float(
     os.environ.get("INTERCHANGE_ABSENT_REVIEW_MAX_SHARE", "0.05")
 )
 
+# Enrollment files out (834 per Medi-Cal plan, docs/enrollment-files-out.md): where they are
+# stored, the interchange's sender and receiver ids (ISA06/ISA08, GS02/GS03) and ISA15
+# (P production, T test).
+INTERCHANGE_EXPORT_DIR = os.environ.get("INTERCHANGE_EXPORT_DIR", str(BASE_DIR / "var" / "exports"))
+INTERCHANGE_834_SENDER_ID = os.environ.get("INTERCHANGE_834_SENDER_ID", "MEDIMEDI")
+INTERCHANGE_834_RECEIVER_ID = os.environ.get("INTERCHANGE_834_RECEIVER_ID", "CADHCS")
+INTERCHANGE_834_USAGE = os.environ.get("INTERCHANGE_834_USAGE", "P" if PRODUCTION else "T")
+
 # How long a member keeps a Medi-Medi Plan after temporarily losing Medi-Cal (42 CFR 422.52(d):
 # 30 days to 6 months). Health Plan of San Mateo uses 4 months.
 DEEMING_PERIOD_MONTHS = int(os.environ.get("DEEMING_PERIOD_MONTHS", "4"))
+
+# Care coordination and continuity of care: the program's deadlines, each with its source in
+# docs/care.md. Days are calendar days.
+CARE_HRA_INITIAL_DAYS = int(os.environ.get("CARE_HRA_INITIAL_DAYS", "90"))  # 42 CFR 422.101(f)
+CARE_HRA_REASSESSMENT_DAYS = int(os.environ.get("CARE_HRA_REASSESSMENT_DAYS", "365"))
+# Plan policy (no public source fixes them): attempts before "unable to reach", and the days
+# from a completed assessment to its care plan.
+CARE_HRA_OUTREACH_ATTEMPTS = int(os.environ.get("CARE_HRA_OUTREACH_ATTEMPTS", "3"))
+CARE_PLAN_DUE_DAYS = int(os.environ.get("CARE_PLAN_DUE_DAYS", "30"))
+# Continuity of care (DHCS APL 22-032): up to 12 months; decisions in 30 days, 15 when the
+# member's condition needs quicker attention, 3 when there is a risk of harm.
+CONTINUITY_MAX_MONTHS = int(os.environ.get("CONTINUITY_MAX_MONTHS", "12"))
+CONTINUITY_LOOKBACK_MONTHS = int(os.environ.get("CONTINUITY_LOOKBACK_MONTHS", "12"))
+# The member is told this many days before approved continuity of care ends (issue 13).
+CONTINUITY_END_NOTICE_DAYS = int(os.environ.get("CONTINUITY_END_NOTICE_DAYS", "30"))
+CONTINUITY_DECISION_DAYS = {
+    "standard": int(os.environ.get("CONTINUITY_DECISION_DAYS_STANDARD", "30")),
+    "urgent": int(os.environ.get("CONTINUITY_DECISION_DAYS_URGENT", "15")),
+    "risk_of_harm": int(os.environ.get("CONTINUITY_DECISION_DAYS_RISK_OF_HARM", "3")),
+}
+# Steps other apps run in the approval's transaction when a Medi-Medi enrollment starts
+# (dotted paths, called with ``enrollment=`` and ``actor=``): enrollment imports none of them.
+MEDI_MEDI_ENROLLMENT_STARTED = ["care.services.care_case_open"]
 
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -1,14 +1,18 @@
 """Admin: notices and print batches are read-only; a failed notice can be resent."""
 
+from typing import Any
+
 from django.contrib import admin
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
 from accounts.admin_audit import AuditedReadAdmin
+from accounts.admin_scale import LargeTableAdmin
 from notices.models import Notice, PrintBatch
 
 
 @admin.register(Notice)
-class NoticeAdmin(AuditedReadAdmin):
+class NoticeAdmin(AuditedReadAdmin, LargeTableAdmin):
     # The list shows ids and codes only; the recipient snapshot is PHI and stays on the detail page.
     list_display = (
         "id",
@@ -23,8 +27,9 @@ class NoticeAdmin(AuditedReadAdmin):
         "sent_at",
     )
     list_filter = ("status", "kind", "channel", "language", "format")
-    search_fields = ("=id", "idempotency_key", "=recipient_key")
-    date_hierarchy = "created_at"
+    # Exact, on indexes (get_search_results); no date hierarchy: it would scan every letter.
+    search_fields = ("=id", "=idempotency_key", "=recipient_key")
+    search_help_text = "A letter's id, its exact idempotency key, or a recipient key."
     # No resend action here: a resend goes through enrollment.services.letter_resend (who may,
     # refused while on its way, whose letter it is), from the staff letters page or the API.
     actions = None
@@ -38,6 +43,16 @@ class NoticeAdmin(AuditedReadAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Any], search_term: str
+    ) -> tuple[QuerySet[Any], bool]:
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        if term.isdigit():
+            return (queryset.filter(pk=int(term)) if int(term) < 2**63 else queryset.none()), False
+        return queryset.filter(Q(idempotency_key=term) | Q(recipient_key=term)), False
 
     def audit_member(self, obj: Notice | None) -> int | None:
         """The beneficiary a letter is for, from its ``recipient_key`` (``beneficiary:42``)."""

@@ -24,6 +24,15 @@ DEFAULTS: dict[str, object] = {
     "NOTICES_SENDING_TIMEOUT_SECONDS": 600,
     # Celery queue for notice tasks; None means Celery's default queue.
     "NOTICES_CELERY_QUEUE": None,
+    # The low-priority queue of bulk letters (county transitions) and their chunk tasks.
+    "NOTICES_BULK_CELERY_QUEUE": "notices_bulk",
+    # Letters per bulk delivery task (one message carries this many ids).
+    "NOTICES_BULK_BATCH_SIZE": 50,
+    # A bulk letter waits this long before the sweeper publishes it again: its batch message
+    # may legitimately wait behind a long backlog, and duplicates only cost a claim each.
+    "NOTICES_BULK_SWEEP_GRACE_SECONDS": 6 * 3600,
+    # How many due bulk letters one sweep publishes again (in batches).
+    "NOTICES_BULK_SWEEP_LIMIT": 5000,
     # Phone number printed in the taglines and letters when the context has no ``plan_phone``.
     # The placeholder (or an empty value) means "not set": letters then say the number is not
     # yet set instead of printing a number that looks real.
@@ -45,6 +54,10 @@ class NoticeSettings:
     requeue_interval_seconds: int
     sending_timeout_seconds: int
     celery_queue: str | None
+    bulk_queue: str
+    bulk_batch_size: int
+    bulk_sweep_grace_seconds: int
+    bulk_sweep_limit: int
     program_phone: str  # empty when unset or still the placeholder: letters say "not yet set"
     sender_name: str
     sender_address: list[str]
@@ -73,6 +86,10 @@ def notice_settings() -> NoticeSettings:
         requeue_interval_seconds=int(str(_get("NOTICES_REQUEUE_INTERVAL_SECONDS"))),
         sending_timeout_seconds=int(str(_get("NOTICES_SENDING_TIMEOUT_SECONDS"))),
         celery_queue=str(queue) if queue else None,
+        bulk_queue=str(_get("NOTICES_BULK_CELERY_QUEUE") or "notices_bulk"),
+        bulk_batch_size=max(1, int(str(_get("NOTICES_BULK_BATCH_SIZE")))),
+        bulk_sweep_grace_seconds=int(str(_get("NOTICES_BULK_SWEEP_GRACE_SECONDS"))),
+        bulk_sweep_limit=int(str(_get("NOTICES_BULK_SWEEP_LIMIT"))),
         program_phone=program_phone_configured(_get("NOTICES_PROGRAM_PHONE")),
         sender_name=str(_get("NOTICES_SENDER_NAME")),
         sender_address=[str(line) for line in _get("NOTICES_SENDER_ADDRESS")],  # type: ignore[attr-defined]

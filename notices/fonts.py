@@ -40,13 +40,19 @@ class PdfFonts:
 
     def covers(self, text: str) -> bool:
         """Say whether every visible character of ``text`` has a glyph in the regular font."""
-        if not self.unicode:
-            return _latin1_safe(text) == text
-        return all(ord(ch) in self.glyphs or ch.isspace() for ch in text)
+        return _covers(self, text)
 
     def safe(self, text: str) -> str:
         """Return ``text`` the font can print: unchanged for TrueType, Latin-1 for Helvetica."""
         return text if self.unicode else _latin1_safe(text)
+
+
+@lru_cache(maxsize=1024)
+def _covers(pdf_fonts: PdfFonts, text: str) -> bool:
+    # Cached: every letter asks it of the same taglines.
+    if not pdf_fonts.unicode:
+        return _latin1_safe(text) == text
+    return all(ord(ch) in pdf_fonts.glyphs or ch.isspace() for ch in text)
 
 
 def _latin1_safe(text: str) -> str:

@@ -34,6 +34,9 @@ REQUIRED_CONTEXT: dict[str, tuple[str, ...]] = {
     NoticeKind.ID_CARD: ("plan_name", "medi_cal_plan_name", "effective_date", "mbi"),
     NoticeKind.DEEMING_PERIOD: ("plan_name", "first_month_without", "deeming_until"),
     NoticeKind.INVOLUNTARY_DISENROLLMENT: ("plan_name", "end_date", "reason"),
+    NoticeKind.PLAN_TRANSFER_60: ("old_plan_name", "new_plan_name", "effective_date"),
+    NoticeKind.PLAN_TRANSFER_30: ("old_plan_name", "new_plan_name", "effective_date"),
+    NoticeKind.MEDICARE_REJECTION: ("plan_name", "transaction", "reply_code"),
 }
 
 # What the member ID card prints besides the plan and dates; each is "unknown" when empty.
@@ -60,7 +63,19 @@ OPTIONAL_CONTEXT: dict[str, tuple[str, ...]] = {
     NoticeKind.ID_CARD: ("contract_id", *CARD_CONTEXT),
     NoticeKind.DEEMING_PERIOD: ("medi_cal_plan_name",),
     NoticeKind.INVOLUNTARY_DISENROLLMENT: ("medi_cal_plan_name", "county_name", "plans"),
+    NoticeKind.PLAN_TRANSFER_60: ("new_medi_cal_plan_name", "old_plan_end_date", "late"),
+    NoticeKind.PLAN_TRANSFER_30: ("new_medi_cal_plan_name", "old_plan_end_date", "late"),
+    NoticeKind.MEDICARE_REJECTION: (
+        "reply_text",
+        "start_date",
+        "end_date",
+        "old_plan_name",
+        "medi_cal_plan_name",
+    ),
 }
+
+# What a Medicare rejection letter is about (its ``transaction``): each has its own words.
+MEDICARE_TRANSACTIONS = frozenset({"enrollment", "plan_switch", "disenrollment"})
 
 # Why an involuntary disenrollment letter is sent (its ``reason``): each has its own paragraph.
 INVOLUNTARY_REASONS = frozenset({"medicare_ended", "moved", "incarcerated", "deeming_ended"})
@@ -143,6 +158,13 @@ def context_check(kind: str, context: dict[str, Any]) -> None:
         and context["reason"] not in INVOLUNTARY_REASONS
     ):
         raise InvalidNotice(f"reason must be one of {', '.join(sorted(INVOLUNTARY_REASONS))}")
+    if (
+        kind == NoticeKind.MEDICARE_REJECTION
+        and context["transaction"] not in MEDICARE_TRANSACTIONS
+    ):
+        raise InvalidNotice(
+            f"transaction must be one of {', '.join(sorted(MEDICARE_TRANSACTIONS))}"
+        )
     plans = context.get("plans")
     if plans is not None and not (
         isinstance(plans, list) and all(isinstance(p, dict) and p.get("name") for p in plans)

@@ -25,6 +25,9 @@ class NoticeKind(models.TextChoices):
     ID_CARD = "id_card", "Member ID card"
     DEEMING_PERIOD = "deeming_period", "Medi-Cal ended: deeming period"
     INVOLUNTARY_DISENROLLMENT = "involuntary_disenrollment", "Involuntary disenrollment"
+    PLAN_TRANSFER_60 = "plan_transfer_60", "Plan transfer, 60 days before"
+    PLAN_TRANSFER_30 = "plan_transfer_30", "Plan transfer, 30 days before"
+    MEDICARE_REJECTION = "medicare_rejection", "Medicare did not accept a request"
 
 
 class NoticeStatus(models.TextChoices):
@@ -129,6 +132,11 @@ class Notice(models.Model):
         max_length=24, choices=NoticeFormat.choices, default=NoticeFormat.STANDARD
     )
     channel = models.CharField(max_length=8, choices=NoticeChannel.choices)
+    bulk = models.BooleanField(
+        default=False,
+        help_text="One of many letters queued at once (county transitions): delivered from the "
+        "low-priority queue, behind every single letter.",
+    )
 
     status = models.CharField(
         max_length=16, choices=NoticeStatus.choices, default=NoticeStatus.QUEUED

@@ -5,7 +5,12 @@ Body text is 11 pt, or 18 pt for a member whose standing request is large print.
 """
 
 import io
+import threading
+from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from reportlab.lib import colors
@@ -102,8 +107,83 @@ class LetterStyles:
     body_size: float
 
 
+# --- Layout shared between letters ----------------------------------------------------------
+#
+# Most of a letter is the same in every letter of a run: the sender block, the taglines (13
+# languages, Chinese, Korean and right-to-left among them) and, for a county's transition
+# letters, the whole body. Line breaking those paragraphs was most of the PDF's time, so a
+# paragraph with the same text and style is laid out once per process and width and reused
+# (a bounded cache: memory stays flat). The PDF is the same, byte for byte.
+
+SHARED_PARAGRAPHS_MAX = 2048
+_sharing = {"on": True}
+# Per thread: a paragraph being drawn holds its canvas, so two threads (a threaded development
+# server rendering in process) must never draw the same one at once.
+_local = threading.local()
+
+
+def _shared_paragraphs() -> "OrderedDict[tuple[str, int], Paragraph]":
+    cache = getattr(_local, "paragraphs", None)
+    if cache is None:
+        cache = _local.paragraphs = OrderedDict()
+    return cache
+
+
+class SharedParagraph(Paragraph):
+    """A paragraph whose line breaking is kept per width, for the next letter that shows it."""
+
+    _laid_out_for: float | None = None
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        # ``split`` drops the lines when the paragraph must move on: lay it out again then.
+        if self._laid_out_for == availWidth and hasattr(self, "blPara"):
+            return self.width, self.height
+        size = super().wrap(availWidth, availHeight)
+        self._laid_out_for = availWidth
+        return size
+
+
+@contextmanager
+def layout_sharing(enabled: bool) -> Iterator[None]:
+    """Turn the shared layout on or off within the block (tests compare both)."""
+    previous = _sharing["on"]
+    _sharing["on"] = enabled
+    try:
+        yield
+    finally:
+        _sharing["on"] = previous
+
+
+def shared_paragraph(markup: str, style: ParagraphStyle) -> Paragraph:
+    """A paragraph of text common to many letters, laid out once (``Paragraph`` when off)."""
+    if not _sharing["on"]:
+        return Paragraph(markup, style)
+    key = (markup, id(style))
+    cache = _shared_paragraphs()
+    found = cache.get(key)
+    if found is not None and found.style is style:
+        cache.move_to_end(key)
+        # ReportLab marks a paragraph it moved to the next page and never clears the mark: a
+        # mark left by an earlier letter would make this letter's layout fail.
+        found.__dict__.pop("_postponed", None)
+        return found
+    made = SharedParagraph(markup, style)
+    cache[key] = made
+    if len(cache) > SHARED_PARAGRAPHS_MAX:
+        cache.popitem(last=False)
+    return made
+
+
+@lru_cache(maxsize=16)
+def _cjk_style(style: ParagraphStyle, code: str, cid: str) -> ParagraphStyle:
+    cjk = ParagraphStyle(f"Tagline-{code}", parent=style, fontName=cid)
+    cjk.wordWrap = "CJK"
+    return cjk
+
+
+@lru_cache(maxsize=8)
 def letter_styles(large_print: bool, pdf_fonts: fonts.PdfFonts) -> LetterStyles:
-    """Return the paragraph styles of a letter (18 pt body text for large print)."""
+    """Return the paragraph styles of a letter (18 pt body text for large print); made once."""
     size = LARGE_PRINT_BODY_PT if large_print else STANDARD_BODY_PT
     tagline_size = size if large_print else STANDARD_TAGLINE_PT
     body = ParagraphStyle(
@@ -173,24 +253,22 @@ def tagline_flowables(
     if language.script in fonts.CID_FONTS:
         cid = fonts.cid_font(language.script)
         if cid is not None:
-            cjk = ParagraphStyle(f"Tagline-{language.code}", parent=style, fontName=cid)
-            cjk.wordWrap = "CJK"
-            return [Paragraph(_escape(text), cjk)]
+            return [shared_paragraph(_escape(text), _cjk_style(style, language.code, cid))]
     elif language.script == "arabic":
         if pdf_fonts.unicode and pdf_fonts.covers(fonts.arabic_shape(text)):
             lines = fonts.rtl_lines(text, pdf_fonts.regular, style.fontSize, width)
             flowables: list[Flowable] = [
-                Paragraph(_escape(line), styles.tagline_rtl) for line in lines
+                shared_paragraph(_escape(line), styles.tagline_rtl) for line in lines
             ]
             flowables.append(Spacer(1, style.spaceAfter))
             return flowables
     elif language.script != "khmer" and pdf_fonts.covers(text):
-        return [Paragraph(_escape(text), style)]
+        return [shared_paragraph(_escape(text), style)]
     fallback = (
         f"{language.english_name}: free language assistance is available. "
         f"Call {tagline.phone} (TTY: 711)."
     )
-    return [Paragraph(_escape(pdf_fonts.safe(fallback)), style)]
+    return [shared_paragraph(_escape(pdf_fonts.safe(fallback)), style)]
 
 
 def _block_flowables(
@@ -222,15 +300,15 @@ def _block_flowables(
             if block.list_index != current_list:
                 flush()
                 current_list = block.list_index
-            items.append(Paragraph(markup, styles.bullet))
+            items.append(shared_paragraph(markup, styles.bullet))
             continue
         flush()
         if block.tag == "h1":
-            flowables.append(Paragraph(markup, styles.h1))
+            flowables.append(shared_paragraph(markup, styles.h1))
         elif block.tag == "h2":
-            flowables.append(Paragraph(markup, styles.h2))
+            flowables.append(shared_paragraph(markup, styles.h2))
         else:
-            flowables.append(Paragraph(markup, styles.body))
+            flowables.append(shared_paragraph(markup, styles.body))
     flush()
     return flowables
 
@@ -256,7 +334,7 @@ def letter_pdf(content: LetterContent, pdf_fonts: fonts.PdfFonts) -> bytes:
 
     sender = [f"<b>{_escape(safe(content.sender_name))}</b>"]
     sender += [_escape(safe(line)) for line in content.sender_address]
-    story.append(Paragraph("<br/>".join(sender), styles.small))
+    story.append(shared_paragraph("<br/>".join(sender), styles.small))
     story.append(Spacer(1, styles.body_size))
 
     if content.top_tagline is not None:
@@ -283,10 +361,12 @@ def letter_pdf(content: LetterContent, pdf_fonts: fonts.PdfFonts) -> bytes:
 
     closing = f"{_escape(safe(content.closing))}<br/><br/>{_escape(safe(content.sender_name))}"
     story.append(Spacer(1, styles.body_size * 0.4))
-    story.append(Paragraph(closing, styles.body))
+    story.append(shared_paragraph(closing, styles.body))
     story.append(Spacer(1, styles.body_size))
 
-    taglines: list[Flowable] = [Paragraph(_escape(safe(content.taglines_heading)), styles.h2)]
+    taglines: list[Flowable] = [
+        shared_paragraph(_escape(safe(content.taglines_heading)), styles.h2)
+    ]
     for tagline in content.taglines:
         taglines += tagline_flowables(tagline, styles, pdf_fonts, doc.width)
     story.append(KeepTogether(taglines))

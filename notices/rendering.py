@@ -7,9 +7,15 @@ block. The same fragment feeds the HTML and the PDF, so both say the same thing.
 """
 
 import datetime
+import json
 import re
+import threading
 import zoneinfo
+from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from html.parser import HTMLParser
 from typing import Any
 
@@ -33,7 +39,15 @@ from notices.languages import (
     reason_text,
 )
 from notices.models import Notice, NoticeFormat, NoticeKind
-from notices.pdf import Block, CardContent, LetterContent, Tagline, id_card_pdf, letter_pdf
+from notices.pdf import (
+    Block,
+    CardContent,
+    LetterContent,
+    Tagline,
+    id_card_pdf,
+    layout_sharing,
+    letter_pdf,
+)
 
 DEFAULT_APPEAL_DAYS = 60
 
@@ -180,6 +194,76 @@ def _template_context(
     return values
 
 
+# --- What many letters share -----------------------------------------------------------------
+#
+# A county's transition letters (and many others) have the same body for everyone with the same
+# language and context: only the name, address, date and reference differ. The body is rendered
+# once per process for such a context and its blocks parsed once (bounded caches). Whether a
+# kind's body uses the recipient's name is not assumed: the first rendering is made with two
+# different stand-in names, and only a body that comes out the same for both is shared.
+
+BODY_CACHE_MAX = 256
+_NAME_PROBES = ("#4906#", "#7315#")
+_sharing = {"on": True}
+_local = threading.local()
+
+
+def _bodies() -> "OrderedDict[str, str | None]":
+    cache = getattr(_local, "bodies", None)
+    if cache is None:
+        cache = _local.bodies = OrderedDict()
+    return cache
+
+
+@contextmanager
+def shared_rendering(enabled: bool) -> Iterator[None]:
+    """Turn the shared body and PDF layout on or off within the block (tests compare both)."""
+    previous = _sharing["on"]
+    _sharing["on"] = enabled
+    try:
+        with layout_sharing(enabled):
+            yield
+    finally:
+        _sharing["on"] = previous
+
+
+def _body_template(kind: str, body_language: str, values: dict[str, Any]) -> str:
+    with translation.override(body_language):
+        return render_to_string(f"notices/{body_language}/{kind}.html", values)
+
+
+def _body_render(kind: str, body_language: str, values: dict[str, Any]) -> str:
+    """The letter's body: rendered once per shared context, or for this recipient alone."""
+    if not _sharing["on"]:
+        return _body_template(kind, body_language, values)
+    shared = {key: value for key, value in values.items() if key != "recipient"}
+    key = json.dumps([kind, body_language, shared], sort_keys=True, default=str)
+    bodies = _bodies()
+    if key not in bodies:
+        probes = [
+            _body_template(kind, body_language, {**values, "recipient": {"name": name}})
+            for name in _NAME_PROBES
+        ]
+        bodies[key] = probes[0] if probes[0] == probes[1] else None
+        if len(bodies) > BODY_CACHE_MAX:
+            bodies.popitem(last=False)
+    else:
+        bodies.move_to_end(key)
+    body = bodies[key]
+    return body if body is not None else _body_template(kind, body_language, values)
+
+
+@lru_cache(maxsize=BODY_CACHE_MAX)
+def _blocks_parsed(body: str) -> tuple[Block, ...]:
+    return tuple(body_blocks(body))
+
+
+def _blocks_of(body: str) -> list[Block]:
+    if not _sharing["on"]:
+        return body_blocks(body)
+    return list(_blocks_parsed(body))
+
+
 def _address_lines(recipient: dict[str, Any]) -> list[str]:
     address = recipient.get("address") or []
     if isinstance(address, str):
@@ -208,14 +292,14 @@ def render_letter(
     phone = number or words["phone_unknown"]
     has_card = kind in CARD_KINDS and bool(context.get("mbi") or context.get("member_id"))
 
-    with translation.override(body_language):
-        body: str = render_to_string(
-            f"notices/{body_language}/{kind}.html",
-            {
-                **_template_context(kind, body_language, recipient, context, phone, has_card),
-                "phone_known": bool(number),
-            },
-        )
+    body = _body_render(
+        kind,
+        body_language,
+        {
+            **_template_context(kind, body_language, recipient, context, phone, has_card),
+            "phone_known": bool(number),
+        },
+    )
     # A representative's copy says so first, and its card stays the member's.
     copy_of = (
         str(context.get("copy_of_recipient") or "")
@@ -227,7 +311,7 @@ def render_letter(
             f'<p class="notice__copy"><strong>'
             f"{escape(words['copy_notice'].format(name=copy_of))}</strong></p>\n{body}"
         )
-    blocks = body_blocks(body)
+    blocks = _blocks_of(body)
     subject = next((block.text for block in blocks if block.tag == "h1"), kind)
     if copy_of:
         subject = words["copy_subject"].format(name=copy_of, subject=subject)

@@ -20,6 +20,19 @@ def notice_deliver(self: Task, notice_id: int) -> str:
     return outcome.result
 
 
+@shared_task(acks_late=True, ignore_result=True)
+def notices_deliver_batch(notice_ids: list[int]) -> dict[str, int]:
+    """Deliver a batch of bulk letters (ids only; the low-priority queue).
+
+    Short and safe to run twice: each letter is claimed like ``notice_deliver``, so a
+    redelivered message sends nothing again; what a long batch leaves is published anew.
+    """
+    outcome = services.notices_deliver_batch(notice_ids=[int(pk) for pk in notice_ids])
+    if outcome.left:
+        services.notices_publish_bulk(outcome.left)
+    return outcome.results
+
+
 @shared_task(ignore_result=True)
 def notices_sweep() -> dict[str, Any]:
     """Re-enqueue notices left queued or stuck in sending (Celery beat runs this every minute)."""

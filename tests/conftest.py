@@ -89,6 +89,7 @@ def _media_root(settings: Any, tmp_path: Any) -> None:
     """Letters a test renders, and eligibility files it uploads, stay in its temporary folder."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.INTERCHANGE_UPLOAD_DIR = str(tmp_path / "imports")
+    settings.INTERCHANGE_EXPORT_DIR = str(tmp_path / "exports")
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from accounts.models import User
-from eligibility.models import Organization
+from eligibility.models import MediCalPlan, Organization
 from enrollment.models import AuthorizedRepresentative, Enrollment, EnrollmentKind, ReviewKind
 from enrollment.reviews import review_item_open
 from interchange.models import EligibilityImport
@@ -69,12 +69,103 @@ def _representative_id(ids: "Ids") -> int:
     return rep.pk
 
 
+def _transfer_id(ids: "Ids") -> int:
+    """A plan-wide transfer out of the member's plan (staff's organization's), rolled back."""
+    from eligibility.models import MediMediPlan
+    from enrollment.models import PlanTransfer
+
+    transfer = PlanTransfer.objects.create(
+        key="matrix",
+        from_plan=MediMediPlan.objects.get(name="CareAdvantage"),
+        to_plan=MediMediPlan.objects.get(name="SCFHP DualConnect"),
+        effective_date=date(2027, 1, 1),
+        status="completed",
+        planned_on=date(2026, 1, 1),
+    )
+    return transfer.pk
+
+
+def _submission_id(ids: "Ids") -> int:
+    """The Medicare submission the member's approval recorded (enrollment.medicare)."""
+    from enrollment.models import MedicareSubmission
+
+    return MedicareSubmission.objects.get(enrollment_id=ids.enrollment).pk
+
+
+def _enrollment_file_id() -> int:
+    """An 834 export with a stored file, made inside the request's rolled-back savepoint."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from interchange.models import EnrollmentFileExport
+
+    stored = Path(settings.INTERCHANGE_EXPORT_DIR) / "matrix.x12"
+    stored.parent.mkdir(parents=True, exist_ok=True)
+    stored.write_bytes(b"ISA~")
+    export, _ = EnrollmentFileExport.objects.get_or_create(
+        interchange_control=999_999_999,
+        defaults={
+            "medi_cal_plan": MediCalPlan.objects.get(state_code="MC-HPSM"),
+            "period_start": date(2027, 1, 1),
+            "period_end": date(2027, 1, 31),
+            "file_name": "matrix.x12",
+            "stored_path": str(stored),
+        },
+    )
+    return export.pk
+
+
 def _import_id() -> int:
     """An eligibility import to ask about, made inside the request's rolled-back savepoint."""
     imp, _ = EligibilityImport.objects.get_or_create(
         file_sha256="0" * 64, defaults={"format": "csv", "kind": "full", "status": "done"}
     )
     return imp.pk
+
+
+def _reconciliation_query() -> str:
+    """The member's plan's (Health Plan of San Mateo's) reconciliation for a month."""
+    plan = MediCalPlan.objects.get(organization__code="hpsm", name="Health Plan of San Mateo")
+    return f"?plan={plan.pk}&month=2027-01"
+
+
+def _continuity_id(ids: "Ids") -> int:
+    """A pending continuity of care request of the member (rolled back with the request)."""
+    from care.models import ContinuityRequest
+
+    return ContinuityRequest.objects.create(
+        enrollment_id=ids.enrollment,
+        organization=Organization.objects.get(code="hpsm"),
+        provider_name="Dr. Matrix",
+        npi="1234567893",
+        specialty="Cardiology",
+        last_seen_on=date(2024, 12, 1),
+        received_on=date(2025, 2, 3),
+        decision_due=date(2025, 3, 5),
+    ).pk
+
+
+def _continuity_end_task_id(ids: "Ids") -> int:
+    """An open "continuity ending" reminder of the member (rolled back with the request)."""
+    from care.models import CareCase, CareTask
+
+    task, _ = CareTask.objects.get_or_create(
+        case=CareCase.objects.get(enrollment_id=ids.enrollment),
+        kind="continuity_end",
+        defaults={"due_date": date(2026, 1, 1)},
+    )
+    return task.pk
+
+
+def _care_plan_id(ids: "Ids") -> int:
+    """An unshared care plan of the member (rolled back with the request)."""
+    from care.models import CareCase, CarePlan
+
+    plan, _ = CarePlan.objects.get_or_create(
+        case=CareCase.objects.get(enrollment_id=ids.enrollment), revision=1
+    )
+    return plan.pk
 
 
 # Routes outside the member-data policy (public pages, sign-in, the admin site) are listed with
@@ -91,6 +182,8 @@ MATRIX: dict[str, Row] = {
     "api-docs": _("get", lambda i: "/api/docs/", 200, 200, 200, 200, 200, 200),
     # Signing in and out, and accounts
     "login": _("get", lambda i: "/accounts/login/", 200, 200, 200, 200, 200, 200),
+    # The language switch: back to "next" (the start page without one); anyone may use it.
+    "set_language": _("post", lambda i: "/i18n/setlang/", *(302,) * 6),
     "admin-login": _("get", lambda i: "/admin/login/", *(200,) * 6),
     "logout": _("post", lambda i: "/accounts/logout/", 302, 302, 302, 302, 302, 302),
     "signup": _("get", lambda i: "/accounts/signup/", 200, 302, 302, 302, 302, 302),
@@ -185,7 +278,8 @@ MATRIX: dict[str, Row] = {
     "staff-request-info": _(
         "post",
         lambda i: f"/staff/applications/{i.application}/request-info/",
-        *(302, 403, 403, 200, 404, 200),
+        # A refused form goes back to the application's page (302), with its errors.
+        *(302, 403, 403, 302, 404, 302),
     ),
     "staff-approve": _(
         "post",
@@ -195,7 +289,8 @@ MATRIX: dict[str, Row] = {
     "staff-deny": _(
         "post",
         lambda i: f"/staff/applications/{i.application}/deny/",
-        *(302, 403, 403, 200, 404, 200),
+        # A refused form goes back to the application's page (302), with its errors.
+        *(302, 403, 403, 302, 404, 302),
     ),
     "staff-withdraw": _(
         "post",
@@ -205,7 +300,7 @@ MATRIX: dict[str, Row] = {
     "staff-disenroll": _(
         "post",
         lambda i: f"/staff/applications/{i.application}/enrollments/{i.enrollment}/disenroll/",
-        *(302, 403, 403, 200, 404, 200),
+        *(302, 403, 403, 302, 404, 302),
     ),
     "staff-reviews": _("get", lambda i: "/staff/reviews/", 302, 403, 403, 200, 200, 200),
     "staff-review": _("get", lambda i: f"/staff/reviews/{i.review}/", 302, 403, 403, 200, 404, 200),
@@ -313,6 +408,100 @@ MATRIX: dict[str, Row] = {
     "api-notice-resend": _(
         "post", lambda i: f"/api/v1/notices/{i.notice}/resend", 401, 403, 403, 201, 404, 201
     ),
+    # Care coordination (care/): staff of the member's plan work it, the member sees their own.
+    "staff-care-tasks": _("get", lambda i: "/staff/care/tasks/", 302, 403, 403, 200, 200, 200),
+    "staff-care": _(
+        "get", lambda i: f"/staff/care/enrollments/{i.enrollment}/", 302, 403, 403, 200, 404, 200
+    ),
+    "staff-care-reassign": _(
+        "post",
+        lambda i: f"/staff/care/enrollments/{i.enrollment}/reassign/",
+        *(302, 403, 403, 400, 404, 400),
+    ),
+    "staff-care-outreach": _(
+        "post",
+        lambda i: f"/staff/care/enrollments/{i.enrollment}/outreach/",
+        *(302, 403, 403, 400, 404, 400),
+    ),
+    "staff-care-team": _(
+        "post",
+        lambda i: f"/staff/care/enrollments/{i.enrollment}/team/",
+        *(302, 403, 403, 400, 404, 400),
+    ),
+    "staff-care-assessment": _(
+        "get",
+        lambda i: f"/staff/care/enrollments/{i.enrollment}/assessment/",
+        *(302, 403, 403, 200, 404, 200),
+    ),
+    "staff-care-plan": _(
+        "get",
+        lambda i: f"/staff/care/enrollments/{i.enrollment}/plan/",
+        *(302, 403, 403, 200, 404, 200),
+    ),
+    "staff-care-plan-share": _(
+        "post",
+        lambda i: f"/staff/care/plans/{_care_plan_id(i)}/share/",
+        *(302, 403, 403, 302, 404, 302),
+    ),
+    "staff-continuity-decide": _(
+        "post",
+        lambda i: f"/staff/care/continuity/{_continuity_id(i)}/decide/",
+        *(302, 403, 404, 400, 404, 400),
+    ),
+    "staff-care-task-done": _(
+        "post",
+        lambda i: f"/staff/care/tasks/{_continuity_end_task_id(i)}/done/",
+        *(302, 403, 403, 302, 404, 302),
+    ),
+    "member-care": _("get", lambda i: "/me/care/", 302, 200, 200, 403, 403, 403),
+    "member-care-assessment": _(
+        "get", lambda i: "/me/care/assessment/", 302, 200, 200, 403, 403, 403
+    ),
+    "member-continuity-new": _(
+        "post", lambda i: "/me/care/continuity/", 302, 400, 404, 403, 403, 403
+    ),
+    "api-enrollment-care": _(
+        "get", lambda i: f"/api/v1/enrollments/{i.enrollment}/care", 401, 200, 404, 200, 404, 200
+    ),
+    "api-care-tasks": _("get", lambda i: "/api/v1/care/tasks", 401, 403, 403, 200, 200, 200),
+    # An empty body is refused before the enrollment is looked at; access: tests/care/test_api.py.
+    "api-continuity-requests": _(
+        "post", lambda i: "/api/v1/continuity-requests", 401, 400, 400, 400, 400, 400, body={}
+    ),
+    "api-continuity-decide": _(
+        "post",
+        lambda i: f"/api/v1/continuity-requests/{_continuity_id(i)}/decide",
+        *(401, 403, 404, 400, 404, 400),
+    ),
+    # Medicare's answer: staff of the member's plan and admins; members 403. An empty form
+    # goes back to the application page with its errors (302), an empty body is a 400; the
+    # reply upload takes multipart only (415 for this JSON body), asked of every role in
+    # tests/enrollment/api/test_medicare_api.py.
+    "staff-medicare-answer": _(
+        "post",
+        lambda i: f"/staff/applications/{i.application}/medicare/{_submission_id(i)}/answer/",
+        *(302, 403, 403, 302, 404, 302),
+    ),
+    "staff-medicare-replies": _(
+        "get", lambda i: "/staff/medicare/replies/", 302, 403, 403, 200, 200, 200
+    ),
+    "api-medicare-answer": _(
+        "post",
+        lambda i: f"/api/v1/medicare-submissions/{_submission_id(i)}/answer",
+        *(401, 403, 403, 400, 404, 400),
+    ),
+    # Plan-wide transfers: admins, and staff of the organization the members leave.
+    "api-transfer": _(
+        "get", lambda i: f"/api/v1/transfers/{_transfer_id(i)}", 401, 403, 403, 200, 404, 200
+    ),
+    "api-transfer-unplaced": _(
+        "get",
+        lambda i: f"/api/v1/transfers/{_transfer_id(i)}/unplaced",
+        *(401, 403, 403, 200, 404, 200),
+    ),
+    "api-medicare-replies": _(
+        "post", lambda i: "/api/v1/medicare-replies", 401, 403, 403, 415, 415, 415
+    ),
     # Eligibility imports: admins only. The upload (POST on the list's route, multipart) is
     # asked of every role in tests/interchange/test_imports_api.py.
     "api-import-list": _("get", lambda i: "/api/v1/imports", 401, 403, 403, 403, 403, 200),
@@ -323,6 +512,26 @@ MATRIX: dict[str, Row] = {
         "get",
         lambda i: f"/api/v1/imports/{_import_id()}/errors.csv",
         *(401, 403, 403, 403, 403, 200),
+    ),
+    # 834 enrollment files out: admins only.
+    "api-enrollment-file-list": _(
+        "get", lambda i: "/api/v1/enrollment-files", 401, 403, 403, 403, 403, 200
+    ),
+    "api-enrollment-file-download": _(
+        "get",
+        lambda i: f"/api/v1/enrollment-files/{_enrollment_file_id()}/file",
+        *(401, 403, 403, 403, 403, 200),
+    ),
+    # Reconciliation of a plan and month: staff their organization's plans, admins all.
+    "staff-reconciliation": _(
+        "get",
+        lambda i: f"/staff/reconciliation/{_reconciliation_query()}",
+        *(302, 403, 403, 200, 404, 200),
+    ),
+    "api-reconciliation": _(
+        "get",
+        lambda i: f"/api/v1/reconciliation{_reconciliation_query()}",
+        *(401, 403, 403, 200, 404, 200),
     ),
 }
 

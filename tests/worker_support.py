@@ -25,7 +25,7 @@ CLOSED_PORT_BROKER = "redis://127.0.0.1:1/0"
 
 @dataclass
 class Worker:
-    queue: str
+    queue: str  # its own single-letter queue; bulk letters go to ``<queue>-bulk``
     env: dict[str, str]
     mail_dir: Path
     log_path: Path
@@ -67,6 +67,7 @@ def worker(transactional_db: None, settings: Any, tmp_path: Path) -> Iterator[Wo
     """Start a real worker for this test's queue; stop it before the database is flushed."""
     queue = f"notices-test-{uuid.uuid4().hex[:12]}"
     settings.NOTICES_CELERY_QUEUE = queue
+    settings.NOTICES_BULK_CELERY_QUEUE = f"{queue}-bulk"
     mail_dir = tmp_path / "mail"
     mail_dir.mkdir()
     env = {key: value for key, value in os.environ.items() if key != "REDIS_URL"}
@@ -75,6 +76,7 @@ def worker(transactional_db: None, settings: Any, tmp_path: Path) -> Iterator[Wo
         DATABASE_URL=subprocess_database_url(),
         CELERY_BROKER_URL=settings.CELERY_BROKER_URL,
         NOTICES_CELERY_QUEUE=queue,
+        NOTICES_BULK_CELERY_QUEUE=f"{queue}-bulk",
         EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
         EMAIL_FILE_PATH=str(mail_dir),
         MEDIA_ROOT=str(settings.MEDIA_ROOT),
@@ -92,7 +94,7 @@ def worker(transactional_db: None, settings: Any, tmp_path: Path) -> Iterator[Wo
                 "worker",
                 "--pool=solo",
                 "-Q",
-                queue,
+                f"{queue},{queue}-bulk",  # in priority order (docs/notices.md)
                 "-n",
                 f"{queue}@%h",
                 "--without-gossip",

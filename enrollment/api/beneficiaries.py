@@ -17,6 +17,7 @@ from rest_framework.response import Response
 
 from eligibility.models import Beneficiary, Language, MSPCategory, Sex, ShareOfCostStatus
 from enrollment import beneficiaries
+from enrollment.api.pagination import KeysetPagination, request_cursor
 from enrollment.api.views import request_user
 
 SCOPES = [
@@ -120,6 +121,7 @@ class BeneficiaryListView(GenericAPIView[Any]):
 
     serializer_class = BeneficiarySerializer
     queryset = Beneficiary.objects.none()  # for schema generation only: the selector reads
+    pagination_class = KeysetPagination
 
     @extend_schema(
         parameters=[BeneficiaryFilterSerializer],
@@ -133,10 +135,12 @@ class BeneficiaryListView(GenericAPIView[Any]):
         beneficiaries.beneficiary_list_require(actor=actor)
         filters = BeneficiaryFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        queryset = beneficiaries.beneficiary_list(actor=actor, **filters.validated_data)
-        page = self.paginate_queryset(queryset)
-        records = beneficiaries.beneficiary_page(actor=actor, beneficiaries=list(page or []))
-        return self.get_paginated_response(BeneficiarySerializer(records, many=True).data)
+        page = beneficiaries.beneficiary_list_page(
+            actor=actor, cursor=request_cursor(request), **filters.validated_data
+        )
+        assert isinstance(self.paginator, KeysetPagination)
+        rows = BeneficiarySerializer(page.object_list, many=True).data
+        return self.paginator.respond(request, page, list(rows))
 
 
 class BeneficiaryDetailView(GenericAPIView[Any]):

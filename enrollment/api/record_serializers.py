@@ -2,6 +2,7 @@
 
 from rest_framework import serializers
 
+from enrollment.api.medicare_serializers import MedicareSummarySerializer
 from enrollment.models import EndReason, EnrollmentKind
 
 
@@ -24,5 +25,12 @@ class BeneficiaryEnrollmentSerializer(serializers.Serializer):
         help_text=(
             "Medi-Medi only: full Medi-Cal was lost; the plan continues through this day unless "
             "Medi-Cal returns. Null otherwise (and for another organization's enrollment)."
+        ),
+    )
+    medicare = MedicareSummarySerializer(
+        allow_null=True,
+        help_text=(
+            "Medi-Medi: the latest submission to Medicare about it and its answer. Null for a "
+            "Medi-Cal enrollment, and for another organization's enrollment."
         ),
     )

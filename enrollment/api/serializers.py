@@ -5,6 +5,8 @@ from rest_framework import serializers
 
 from accounts.fields import StrictDateField
 from eligibility.models import EligibilityDetermination, Language, MediMediPlan, NoticeFormat
+from enrollment import medicare
+from enrollment.api.medicare_serializers import MedicareSummarySerializer
 from enrollment.models import (
     Application,
     ApplicationStatus,
@@ -61,6 +63,10 @@ class StatusChangeSerializer(serializers.ModelSerializer):
 class EnrollmentSerializer(serializers.ModelSerializer):
     plan = serializers.IntegerField(source="plan_id", read_only=True)
     plan_name = serializers.SerializerMethodField()
+    medicare = serializers.SerializerMethodField(
+        help_text="Medi-Medi: the latest submission to Medicare about it and its answer; null "
+        "when none (a Medi-Cal enrollment)."
+    )
     end_reason = BlankAsNullChoiceField(
         choices=EndReason.choices,
         allow_null=True,
@@ -83,12 +89,18 @@ class EnrollmentSerializer(serializers.ModelSerializer):
             "deeming_until",
             "aligned_with",
             "application",
+            "medicare",
         ]
         read_only_fields = fields
 
     def get_plan_name(self, obj: Enrollment) -> str:
         plan = obj.medi_medi_plan if obj.kind == "medi_medi" else obj.medi_cal_plan
         return plan.name if plan else ""
+
+    @extend_schema_field(MedicareSummarySerializer(allow_null=True))
+    def get_medicare(self, obj: Enrollment) -> dict[str, Any] | None:
+        latest = medicare.latest_submission(obj.medicare_submissions.all())
+        return None if latest is None else dict(MedicareSummarySerializer(latest).data)
 
 
 class DenialReasonSerializer(serializers.Serializer):
@@ -136,6 +148,10 @@ class ApplicationSerializer(serializers.ModelSerializer):
         read_only=True,
         help_text="The election period staff recorded; null for the member's own application.",
     )
+    medicare = serializers.SerializerMethodField(
+        help_text="Once approved: the enrollment (or switch) submitted to Medicare and whether "
+        "Medicare has confirmed it; null before."
+    )
 
     class Meta:
         model = Application
@@ -165,6 +181,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
             "decided_at",
             "history",
             "enrollments",
+            "medicare",
             "created_at",
         ]
         read_only_fields = [
@@ -182,6 +199,11 @@ class ApplicationSerializer(serializers.ModelSerializer):
             "decided_at",
             "created_at",
         ]
+
+    @extend_schema_field(MedicareSummarySerializer(allow_null=True))
+    def get_medicare(self, obj: Application) -> dict[str, Any] | None:
+        submission = medicare.application_submission(obj) if obj.pk else None
+        return None if submission is None else dict(MedicareSummarySerializer(submission).data)
 
     @extend_schema_field(DenialReasonSerializer(many=True))
     def get_denial_reasons(self, obj: Application) -> list[dict[str, str]]:

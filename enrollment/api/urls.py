@@ -8,6 +8,7 @@ from enrollment.api.intake import (
     MeRepresentativeEndView,
     MeRepresentativesView,
 )
+from enrollment.api.medicare import MedicareAnswerView, MedicareRepliesView
 from enrollment.api.notices import (
     BeneficiaryNoticesView,
     NoticeIdCardView,
@@ -15,6 +16,7 @@ from enrollment.api.notices import (
     NoticeResendView,
 )
 from enrollment.api.reviews import ReviewItemViewSet
+from enrollment.api.transfers import TransferDetailView, TransferUnplacedView
 from enrollment.api.views import (
     ApplicationViewSet,
     BeneficiaryEnrollmentsView,
@@ -75,6 +77,18 @@ urlpatterns = [
     ),
     re_path(
         r"^notices/(?P<pk>[0-9]+)/resend/?$", NoticeResendView.as_view(), name="api-notice-resend"
+    ),
+    re_path(
+        r"^medicare-submissions/(?P<pk>[0-9]+)/answer/?$",
+        MedicareAnswerView.as_view(),
+        name="api-medicare-answer",
+    ),
+    re_path(r"^medicare-replies/?$", MedicareRepliesView.as_view(), name="api-medicare-replies"),
+    re_path(r"^transfers/(?P<pk>[0-9]+)/?$", TransferDetailView.as_view(), name="api-transfer"),
+    re_path(
+        r"^transfers/(?P<pk>[0-9]+)/unplaced/?$",
+        TransferUnplacedView.as_view(),
+        name="api-transfer-unplaced",
     ),
     *router.urls,
 ]

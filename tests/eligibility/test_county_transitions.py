@@ -9,6 +9,7 @@ from eligibility.models import County, MediCalEligibility
 from eligibility.notifications import county_transition_notices_queue, due_window
 from eligibility.services import county_rollout_update
 from notices.models import Notice
+from notices.services import notices_sweep
 from tests.factories import AdminFactory, BeneficiaryFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tasks_in_process")]
@@ -86,6 +87,11 @@ def test_moving_the_date_cancels_unsent_notices_and_queues_for_the_new_date(
     sent_person = BeneficiaryFactory(county=amador)
     with django_capture_on_commit_callbacks(execute=True):
         county_transition_notices_queue(county=amador, today=TODAY)
+    # Bulk letters are never rendered in the caller's process: without a broker they wait for
+    # the sweeper (docs/notices.md, "Bulk letters").
+    assert Notice.objects.get().status == "queued"
+    with django_capture_on_commit_callbacks(execute=True):
+        notices_sweep()
     assert Notice.objects.get().status == "sent"
     waiting_person = BeneficiaryFactory(county=amador)
     county_transition_notices_queue(county=amador, today=TODAY + timedelta(days=1))  # not delivered
@@ -100,6 +106,8 @@ def test_moving_the_date_cancels_unsent_notices_and_queues_for_the_new_date(
 
     waiting.refresh_from_db()
     assert waiting.status == "cancelled"
+    with django_capture_on_commit_callbacks(execute=True):
+        notices_sweep()
     for_new_date = Notice.objects.filter(idempotency_key__contains=":2027-02-01:")
     # The person already sent a 60-day notice is not sent another; the other one is, anew.
     assert list(for_new_date.values_list("recipient_key", "status")) == [

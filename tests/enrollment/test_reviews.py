@@ -391,7 +391,7 @@ def test_the_resolve_form_shows_errors_next_to_the_fields_and_at_the_top(
     assert 'href="#id_resolve-decision_0">Decision: Choose a decision.' in body
     assert 'href="#id_resolve-note">Note: Write a note that explains the decision.' in body
     assert 'id="id_resolve-note_error"' in body
-    assert "<title>Error · " in body
+    assert "<title>Error: " in body
     item.refresh_from_db()
     assert item.status == ReviewStatus.OPEN
 

@@ -1,5 +1,6 @@
 """Staff pages: the work queue and the application page with its actions."""
 
+import html
 import re
 from datetime import date
 from typing import Any
@@ -159,11 +160,15 @@ def test_queue_is_paged_by_25_and_page_links_keep_the_filters(
     client = logged_in(staff)
     first = client.get("/staff/queue/?status=submitted")
     assert len(queue_ids(first)) == 25
-    assert 'href="?status=submitted&amp;page=2"' in text(first)
-    second = client.get("/staff/queue/?status=submitted&page=2")
+    assert "of 27 applications" in text(first)
+    assert 'rel="prev"' not in text(first)
+    next_link = re.search(r'href="(\?status=submitted&amp;cursor=[^"]+)" rel="next"', text(first))
+    assert next_link is not None
+    second = client.get("/staff/queue/" + html.unescape(next_link.group(1)))
     assert len(queue_ids(second)) == 2
-    assert 'href="?status=submitted&amp;page=1"' in text(second)
-    assert "Page 2 of 2" in text(second)
+    assert not set(queue_ids(first)) & set(queue_ids(second))
+    assert 'rel="next"' not in text(second)
+    assert re.search(r'href="\?status=submitted&amp;cursor=[^"]+" rel="prev"', text(second))
 
 
 def test_queue_reads_are_audited_with_the_ids_shown(
@@ -300,9 +305,10 @@ def test_approval_refused_by_the_rules_shows_every_reason(
 def test_deny_requires_a_reason(staff: User, careadvantage: MediMediPlan) -> None:
     app = submitted(careadvantage)
     response = logged_in(staff).post(
-        f"/staff/applications/{app.pk}/deny/", {"deny-note": "Nothing checked"}
+        f"/staff/applications/{app.pk}/deny/", {"deny-note": "Nothing checked"}, follow=True
     )
     assert response.status_code == 200
+    assert response.redirect_chain == [(f"/staff/applications/{app.pk}/", 302)]
     page = text(response)
     assert 'href="#id_deny-reasons_0"' in page
     assert "Choose at least one reason." in page
@@ -317,11 +323,11 @@ def test_deny_for_another_reason_needs_a_note_from_the_service(
 ) -> None:
     app = submitted(careadvantage)
     response = logged_in(staff).post(
-        f"/staff/applications/{app.pk}/deny/", {"deny-reasons": ["OTHER"]}
+        f"/staff/applications/{app.pk}/deny/", {"deny-reasons": ["OTHER"]}, follow=True
     )
     page = text(response)
     assert 'href="#id_deny-note"' in page
-    assert "Explain the reason OTHER in the note." in page
+    assert "Explain the reason “Another reason” in the note." in page
     app.refresh_from_db()
     assert app.status == ApplicationStatus.SUBMITTED
 
@@ -344,7 +350,9 @@ def test_request_info_needs_a_note_and_the_member_sees_it(
 ) -> None:
     app = submitted(careadvantage)
     client = logged_in(staff)
-    empty = client.post(f"/staff/applications/{app.pk}/request-info/", {"info-note": " "})
+    empty = client.post(
+        f"/staff/applications/{app.pk}/request-info/", {"info-note": " "}, follow=True
+    )
     assert 'href="#id_info-note"' in text(empty)
     app.refresh_from_db()
     assert app.status == ApplicationStatus.SUBMITTED

@@ -63,6 +63,19 @@ CONTEXTS: dict[str, dict[str, Any]] = {
         "plans": [{"name": "Example Medi-Medi Plan", "medi_cal_plan_name": "Example Medi-Cal"}],
     },
     "county_transition_30": {"county_name": "Kern", "availability_date": "2027-01-01"},
+    "plan_transfer_60": {
+        "old_plan_name": "Health Net Cal MediConnect plan (2022)",
+        "old_plan_end_date": "2022-12-31",
+        "new_plan_name": "Wellcare by Health Net",
+        "new_medi_cal_plan_name": "Health Net Community Solutions",
+        "effective_date": "2023-01-01",
+    },
+    "plan_transfer_30": {
+        "old_plan_name": "Wellcare by Health Net",
+        "new_plan_name": "Molina Healthcare Medi-Medi Plan",
+        "effective_date": "2024-01-01",
+        "late": True,
+    },
     "deeming_period": {
         "plan_name": "CareAdvantage",
         "first_month_without": "2027-02-01",
@@ -75,6 +88,15 @@ CONTEXTS: dict[str, dict[str, Any]] = {
         "reason": "moved",
         "county_name": "Kern",
         "plans": [{"name": "Example Medi-Medi Plan", "medi_cal_plan_name": "Example Medi-Cal"}],
+    },
+    "medicare_rejection": {
+        "plan_name": "CareAdvantage",
+        "transaction": "enrollment",
+        "reply_code": "106",
+        "reply_text": "Another enrollment with a later application date was received.",
+        "start_date": "2027-01-01",
+        "medi_cal_plan_name": "Health Plan of San Mateo",
+        "plan_phone": "1-866-555-0142",
     },
     "id_card": {
         "plan_name": "CareAdvantage",

@@ -1,0 +1,219 @@
+"""Forms of the care pages. They convert what a browser sends; the services decide what is
+valid (the questionnaire's schema is checked in one place, ``care.questionnaire``)."""
+
+from typing import Any
+
+from django import forms
+from django.http import HttpRequest
+
+from accounts.errors import DomainError
+from accounts.fields import StrictDateFormField
+from care.models import (
+    ContinuityUrgency,
+    OutreachChannel,
+    OutreachResult,
+    PlanItemKind,
+    TeamRole,
+)
+from care.questionnaire import LANGUAGES, Questionnaire
+
+UI = {
+    "en": {
+        "title": "Health Risk Assessment",
+        "intro": "These questions help your care team plan your care. Answer what you can.",
+        "submit": "Send my answers",
+        "submit_staff": "Save the member's answers",
+        "yes": "Yes",
+        "no": "No",
+        "other_language": "Leer en español",
+        "number": "Enter a whole number.",
+        "problem": "There is a problem",
+    },
+    "es": {
+        "title": "Evaluación de Riesgos de Salud",
+        "intro": "Estas preguntas ayudan a su equipo de cuidado a planear su atención. Responda lo que pueda.",
+        "submit": "Enviar mis respuestas",
+        "submit_staff": "Guardar las respuestas del miembro",
+        "yes": "Sí",
+        "no": "No",
+        "other_language": "Read in English",
+        "number": "Escriba un número entero.",
+        "problem": "Hay un problema",
+    },
+}
+
+
+def _yes_no(value: str) -> bool | None:
+    return {"yes": True, "no": False}.get(value)
+
+
+class AssessmentForm(forms.Form):
+    """The questionnaire of one version, in one language; every field optional here."""
+
+    def __init__(
+        self, *args: Any, questionnaire: Questionnaire, language: str, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.questionnaire = questionnaire
+        self.language = language
+        ui = UI[language]
+        for question in questionnaire.questions:
+            label = question.text[language]
+            field: forms.Field
+            if question.kind == "choice":
+                field = forms.ChoiceField(
+                    label=label,
+                    choices=[(c.value, c.text[language]) for c in question.choices],
+                    widget=forms.RadioSelect,
+                    required=False,
+                )
+            elif question.kind == "multi":
+                field = forms.MultipleChoiceField(
+                    label=label,
+                    choices=[(c.value, c.text[language]) for c in question.choices],
+                    widget=forms.CheckboxSelectMultiple,
+                    required=False,
+                )
+            elif question.kind == "yes_no":
+                field = forms.TypedChoiceField(
+                    label=label,
+                    choices=[("yes", ui["yes"]), ("no", ui["no"])],
+                    coerce=_yes_no,
+                    empty_value=None,
+                    widget=forms.RadioSelect,
+                    required=False,
+                )
+            elif question.kind == "number":
+                field = forms.IntegerField(
+                    label=label, required=False, error_messages={"invalid": ui["number"]}
+                )
+            else:
+                field = forms.CharField(label=label, required=False)
+            self.fields[question.key] = field
+
+    def sections(self) -> list[tuple[str, list[Any]]]:
+        """The bound fields grouped by section, in order, with the section's title."""
+        grouped: list[tuple[str, list[Any]]] = []
+        for key, titles in self.questionnaire.sections.items():
+            fields = [self[q.key] for q in self.questionnaire.questions if q.section == key]
+            grouped.append((titles[self.language], fields))
+        return grouped
+
+    def answers(self) -> dict[str, Any]:
+        return {
+            key: value for key, value in self.cleaned_data.items() if value not in (None, "", [])
+        }
+
+
+class ReassignForm(forms.Form):
+    coordinator = forms.TypedChoiceField(label="New coordinator", coerce=int)
+    note = forms.CharField(label="Why", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, coordinators: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["coordinator"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = coordinators
+
+
+class OutreachForm(forms.Form):
+    attempted_on = StrictDateFormField(label="Date of the attempt (YYYY-MM-DD)")
+    channel = forms.ChoiceField(label="How", choices=OutreachChannel.choices)
+    result = forms.ChoiceField(label="Result", choices=OutreachResult.choices)
+    note = forms.CharField(label="Note", required=False)
+
+
+class TeamMemberForm(forms.Form):
+    role = forms.ChoiceField(label="Role", choices=TeamRole.choices)
+    name = forms.CharField(label="Name", max_length=128)
+    organization_name = forms.CharField(
+        label="Office or organization", required=False, max_length=128
+    )
+    phone = forms.CharField(label="Phone", required=False, max_length=32)
+    email = forms.EmailField(label="Email", required=False)
+
+
+class CarePlanForm(forms.Form):
+    reason = forms.CharField(
+        label="Why this revision",
+        required=False,
+        max_length=128,
+        help_text="Needed when the plan is not written from a new assessment (a hospital stay).",
+    )
+    from_assessment = forms.BooleanField(
+        label="Written from the latest completed assessment", required=False, initial=True
+    )
+    summary = forms.CharField(
+        label="Summary", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class PlanItemForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="Kind", choices=[("", "(none)"), *PlanItemKind.choices], required=False
+    )
+    description = forms.CharField(label="Description", required=False)
+    owner = forms.ChoiceField(label="Owner", required=False)
+    target_date = StrictDateFormField(label="Target date (YYYY-MM-DD)", required=False)
+
+    def __init__(
+        self, *args: Any, owners: list[tuple[str, str]] | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        owner = self.fields["owner"]
+        assert isinstance(owner, forms.ChoiceField)
+        owner.choices = [("", "The care coordinator"), ("member", "The member"), *(owners or [])]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("kind") and not data.get("target_date"):
+            self.add_error("target_date", "Give a target date.")
+        return data
+
+
+PlanItemFormSet = forms.formset_factory(PlanItemForm, extra=4, max_num=20)
+
+
+class DecideForm(forms.Form):
+    decision = forms.ChoiceField(
+        label="Decision",
+        choices=[("approved", "Approve"), ("denied", "Deny")],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(label="Note", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ContinuityForm(forms.Form):
+    provider_name = forms.CharField(label="Provider's name", max_length=128)
+    npi = forms.CharField(
+        label="Provider's NPI",
+        max_length=10,
+        help_text="The 10-digit National Provider Identifier.",
+    )
+    specialty = forms.CharField(label="Specialty", max_length=128)
+    last_seen_on = StrictDateFormField(label="Date you last saw them (YYYY-MM-DD)")
+    urgency = forms.ChoiceField(
+        label="How soon do you need a decision?",
+        choices=ContinuityUrgency.choices,
+        widget=forms.RadioSelect,
+        initial=ContinuityUrgency.STANDARD,
+    )
+
+
+def form_error_apply(form: forms.Form, exc: DomainError) -> None:
+    """Put a service's refusal on the form's field (or fields), else at the top."""
+    fields = exc.extra.get("fields")
+    field = exc.extra.get("field")
+    if isinstance(fields, dict):
+        for name, message in fields.items():
+            form.add_error(name if name in form.fields else None, message)
+    elif isinstance(field, str) and field in form.fields:
+        form.add_error(field, exc.message)
+    else:
+        form.add_error(None, exc.message)
+
+
+def language_of(request: HttpRequest, default: str = "en") -> str:
+    """The questionnaire's language: ``lang`` in the query or form, else ``default``."""
+    language = request.GET.get("lang") or request.POST.get("lang") or default
+    return language if language in LANGUAGES else "en"

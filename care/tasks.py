@@ -1,0 +1,25 @@
+"""Celery tasks of care coordination. Arguments are ids only; each task calls a service."""
+
+from celery import shared_task
+
+from care.services import (
+    care_cases_open_missing,
+    care_tasks_close_ended,
+    care_tasks_mark_overdue,
+)
+from eligibility.selectors import california_today
+
+
+@shared_task(acks_late=True)
+def care_daily() -> dict[str, int]:
+    """Daily: open the cases a Medi-Medi enrollment lacks, close the work of enrollments that
+    ended, then mark every work item whose due date passed as overdue (with a change row), so
+    no deadline passes unseen. Idempotent."""
+    today = california_today()
+    opened = care_cases_open_missing()
+    closed = care_tasks_close_ended(today=today)
+    return {
+        "opened": opened,
+        "closed": closed,
+        "overdue": care_tasks_mark_overdue(today=today),
+    }

@@ -1,0 +1,24 @@
+"""Copies kept in step with their source when a row is saved outside a service.
+
+``Application.county`` is the person's county, kept on the application so the staff queue can
+filter it on an index with the submission date. A person's county changes through the monthly
+eligibility file (the loader copies it set-based) or an admin's correction of the record (a
+plain ``Beneficiary.save``): this receiver copies it then, one ``UPDATE`` of that person's
+applications whose copy differs.
+"""
+
+from typing import Any
+
+from eligibility.models import Beneficiary
+from enrollment.models import Application
+
+
+def beneficiary_saved(sender: type[Beneficiary], instance: Beneficiary, **kwargs: Any) -> None:
+    if kwargs.get("created") or kwargs.get("raw"):
+        return  # a new person has no applications yet; fixtures are loaded as they are
+    update_fields = kwargs.get("update_fields")
+    if update_fields is not None and "county" not in update_fields:
+        return
+    Application.objects.filter(beneficiary_id=instance.pk).exclude(
+        county_id=instance.county_id
+    ).update(county_id=instance.county_id)
