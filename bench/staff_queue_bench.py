@@ -171,13 +171,23 @@ def data_load(people: int, applications: int) -> dict[str, Any]:
             LEFT JOIN bench_last l ON l.n = (i * 104729) % 10000 AND l.n < {len(lasts)}
             """
         )
+        # Full-scope Medi-Cal for everyone (full duals), so a staff approval can go through.
+        cursor.execute(
+            """
+            INSERT INTO eligibility_medicaleligibility (
+                beneficiary_id, start_date, end_date, aid_code, scope, share_of_cost, msp)
+            SELECT id, date '2015-01-01', NULL, '10', 'full', 'none', 'QMB'
+            FROM eligibility_beneficiary
+            """
+        )
         # Applications: 5% drafts, the rest submitted over three years, statuses mixed.
         cursor.execute(
             f"""
             INSERT INTO enrollment_application (
                 beneficiary_id, plan_id, county_id, status, contact_email, contact_phone,
                 language, notice_format, submitted_at, channel, signed_by, election_period,
-                effective_date_note, denial_reasons, decision_note, created_at, updated_at)
+                effective_date_note, denial_reasons, decision_note, created_at, updated_at,
+                effective_date)
             SELECT b.id, (ARRAY{plans})[1 + (i * 13 % {len(plans)})], b.county_id,
                    CASE WHEN i % 20 = 0 THEN 'draft'
                         ELSE (ARRAY['submitted','in_review','info_requested','approved',
@@ -187,7 +197,12 @@ def data_load(people: int, applications: int) -> dict[str, Any]:
                         ELSE timestamptz '2024-01-01' + (i * 104729 % 94608000) * interval '1 s'
                    END,
                    'online', '', '', '', '[]', '',
-                   timestamptz '2024-01-01', timestamptz '2024-01-01'
+                   timestamptz '2024-01-01', timestamptz '2024-01-01',
+                   -- Submission fixes the effective date: the first of the next month.
+                   CASE WHEN i % 20 = 0 THEN NULL
+                        ELSE (date_trunc('month', timestamptz '2024-01-01'
+                              + (i * 104729 % 94608000) * interval '1 s') + interval '1 month')::date
+                   END
             FROM generate_series(1::bigint, {int(applications)}) AS i
             JOIN eligibility_beneficiary b
               ON b.id = (SELECT min(id) FROM eligibility_beneficiary) + (i * 2654435761 % {int(people)})
