@@ -187,7 +187,7 @@ def data_load(people: int, applications: int) -> dict[str, Any]:
                 beneficiary_id, plan_id, county_id, status, contact_email, contact_phone,
                 language, notice_format, submitted_at, channel, signed_by, election_period,
                 effective_date_note, denial_reasons, decision_note, created_at, updated_at,
-                effective_date)
+                effective_date, search_last_name)
             SELECT b.id, (ARRAY{plans})[1 + (i * 13 % {len(plans)})], b.county_id,
                    CASE WHEN i % 20 = 0 THEN 'draft'
                         ELSE (ARRAY['submitted','in_review','info_requested','approved',
@@ -202,7 +202,8 @@ def data_load(people: int, applications: int) -> dict[str, Any]:
                    CASE WHEN i % 20 = 0 THEN NULL
                         ELSE (date_trunc('month', timestamptz '2024-01-01'
                               + (i * 104729 % 94608000) * interval '1 s') + interval '1 month')::date
-                   END
+                   END,
+                   b.search_last_name
             FROM generate_series(1::bigint, {int(applications)}) AS i
             JOIN eligibility_beneficiary b
               ON b.id = (SELECT min(id) FROM eligibility_beneficiary) + (i * 2654435761 % {int(people)})

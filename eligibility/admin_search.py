@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from eligibility.models import Beneficiary
-from eligibility.search import people_sought
+from eligibility.search import last_name_sought, people_sought
 
 MAX_ID = 2**63 - 1
 
@@ -22,6 +22,9 @@ MAX_ID = 2**63 - 1
 class PersonSearchAdmin(admin.ModelAdmin):
     # The foreign key to the person on this model; None when the model is ``Beneficiary``.
     person_field: str | None = "beneficiary"
+    # A column of this model holding the person's last-name search key, when it keeps a copy
+    # (``Application.search_last_name``): one last name is then read on that column's index.
+    last_name_field: str | None = None
     search_help_text = (
         "An exact Medicare number (MBI), Medi-Cal CIN, name (last, or first and last; case and "
         "accents do not matter) or record id."
@@ -36,6 +39,10 @@ class PersonSearchAdmin(admin.ModelAdmin):
         if term.isdigit():
             number = int(term)
             return (queryset.filter(pk=number) if number <= MAX_ID else queryset.none()), False
+        key_field = self.last_name_field
+        last_name = last_name_sought(term) if key_field else None
+        if key_field and last_name is not None:
+            return queryset.filter(**{key_field: last_name}), False
         people = people_sought(term)
         if self.person_field is None:
             return queryset.filter(people), False

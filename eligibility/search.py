@@ -38,6 +38,20 @@ def people_sought(text: str) -> Q:
     return whole
 
 
+def last_name_sought(text: str) -> str | None:
+    """The last-name search key when ``text`` is one word that is not an MBI or a CIN (a
+    search the applications' own copy of the key answers), else None."""
+    text = text.strip()
+    for normalize in (normalize_mbi, normalize_cin):
+        try:
+            normalize(text)
+        except InvalidIdentifier:
+            continue
+        return None
+    key = name_key(text)
+    return key if key and " " not in key else None
+
+
 class _InArrayOf(Lookup):
     """``column = ANY(ARRAY(subquery))`` on PostgreSQL: the subquery runs first, once (the
     people sought, on their index), and the outer rows are read by the column's index for

@@ -52,6 +52,7 @@ class ApplicationAdmin(ReadOnlyAdmin):
     list_display = ("id", "status", "plan", "county", "submitted_at", "effective_date")
     list_select_related = ("plan", "county")
     list_filter = ("status", "plan__organization", "plan")
+    last_name_field = "search_last_name"
     inlines = [StatusChangeInline]
 
 

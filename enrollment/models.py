@@ -98,6 +98,10 @@ class Application(models.Model):
     county = models.ForeignKey(
         County, on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False
     )
+    # The person's last-name search key (``Beneficiary.search_last_name``), copied the same way,
+    # so a search for a common last name reads this table's index in submission order instead
+    # of probing every person of that name.
+    search_last_name = models.CharField(max_length=64, blank=True, default="", editable=False)
     status = models.CharField(
         max_length=16, choices=ApplicationStatus.choices, default=ApplicationStatus.DRAFT
     )
@@ -171,6 +175,12 @@ class Application(models.Model):
             models.Index(
                 fields=["plan", "submitted_at"], include=["id"], name="application_plan_submitted"
             ),
+            # A last-name search, newest first (enrollment.selectors.application_queue).
+            models.Index(
+                fields=["search_last_name", "submitted_at", "id"],
+                include=["plan", "status", "county"],
+                name="application_name_submitted",
+            ),
             # A name search: the people's applications (enrollment.selectors._people_ids).
             models.Index(
                 fields=["beneficiary", "submitted_at"],
@@ -183,8 +193,11 @@ class Application(models.Model):
         return f"Application {self.pk} ({self.status})"
 
     def save(self, *args: object, **kwargs: object) -> None:
-        if self.county_id is None and self.beneficiary_id is not None:
-            self.county_id = self.beneficiary.county_id
+        if self.beneficiary_id is not None and (
+            self.county_id is None or not self.search_last_name
+        ):
+            self.county_id = self.county_id or self.beneficiary.county_id
+            self.search_last_name = self.search_last_name or self.beneficiary.search_last_name
         super().save(*args, **kwargs)  # type: ignore[arg-type]
 
 

@@ -17,7 +17,10 @@ from accounts.models import User
 from eligibility.models import Beneficiary, EligibilityDetermination, MediMediPlan
 from eligibility.reference_cache import reference_snapshot
 from eligibility.rules import first_of_next_month
-from eligibility.search import people_sought  # also registers ``in_array_of``
+from eligibility.search import (  # also registers ``in_array_of``
+    last_name_sought,
+    people_sought,
+)
 from eligibility.selectors import california_today, plan_first_day_in_county
 from enrollment import access
 from enrollment.keyset import Key, KeysetPage, keyset_page
@@ -124,6 +127,10 @@ def application_queue(
         queryset = queryset.filter(submitted_at__gte=_day_start(submitted_from))
     if submitted_to:
         queryset = queryset.filter(submitted_at__lt=_day_start(submitted_to + timedelta(days=1)))
+    last_name = last_name_sought(search) if search and not date_of_birth else None
+    if last_name is not None:
+        # One last name: the applications' copy of the key, on its index in submission order.
+        return queryset.filter(search_last_name=last_name)
     people = people_sought(search) if search and search.strip() else None
     if people is not None and date_of_birth:
         people = people & Q(date_of_birth=date_of_birth)

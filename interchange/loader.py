@@ -422,13 +422,16 @@ class Loader:
             "ON b.id = s.bid WHERE b.updated_at = %s",
             [self.now],
         )
-        # A person who moved: their applications' copy of the county follows (the staff
-        # queue filters it; enrollment.signals keeps it for other saves).
+        # A person who moved or changed name: their applications' copies of the county and the
+        # last-name key follow (the staff queue filters them; enrollment.signals keeps them for
+        # other saves).
         cursor.execute(
-            "UPDATE enrollment_application SET county_id = b.county_id "
+            "UPDATE enrollment_application SET county_id = b.county_id, "
+            "search_last_name = b.search_last_name "
             f"FROM eligibility_beneficiary b WHERE b.id = enrollment_application.beneficiary_id "
             f"AND b.id IN (SELECT bid FROM {TOUCHED}) "
-            "AND enrollment_application.county_id IS DISTINCT FROM b.county_id"
+            "AND (enrollment_application.county_id IS DISTINCT FROM b.county_id "
+            "OR enrollment_application.search_last_name <> b.search_last_name)"
         )
 
     def _history_write(self, cursor: Any) -> None:

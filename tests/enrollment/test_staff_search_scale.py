@@ -94,6 +94,40 @@ def test_the_queue_finds_a_name_whatever_its_case_and_accents(
     assert [a.pk for a in page.object_list] == [mine.pk]
 
 
+def test_a_last_name_search_follows_a_change_of_name(
+    staff: User, careadvantage: MediMediPlan
+) -> None:
+    mine = applied(careadvantage, person=BeneficiaryFactory(last_name="Smith"))
+    assert mine.search_last_name == "smith"  # the application keeps the person's key
+    person = mine.beneficiary
+    person.last_name = "Okafor-Núñez"
+    person.save()
+
+    def found(search: str) -> list[int]:
+        return [
+            a.pk for a in selectors.application_queue_page(actor=staff, search=search).object_list
+        ]
+
+    assert found("okafor-nunez") == [mine.pk]
+    assert found("Smith") == []
+
+
+def test_an_eligibility_file_renaming_a_person_moves_their_applications_name_key(
+    tmp_path: Any, careadvantage: MediMediPlan, staff: User
+) -> None:
+    from tests.interchange.test_import_csv import person, run, write
+
+    run(write(tmp_path / "jan.csv", [person(1, last_name="Lee")]))
+    application = applied(careadvantage, person=Beneficiary.objects.get(cin="91000001A"))
+    run(write(tmp_path / "feb.csv", [person(1, file_month="2027-02", last_name="Park")]))
+
+    application.refresh_from_db()
+    assert application.search_last_name == "park"
+    page = selectors.application_queue_page(actor=staff, search="PARK")
+    assert [a.pk for a in page.object_list] == [application.pk]
+    assert not selectors.application_queue_page(actor=staff, search="lee").object_list
+
+
 def test_first_and_last_name_and_date_of_birth_narrow_the_search(
     staff: User, careadvantage: MediMediPlan
 ) -> None:
