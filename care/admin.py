@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.admin_audit import AuditedReadAdmin
-from care.models import CareCase, CareCoordinator, CareTask, ContinuityRequest
+from care.models import AppealCase, CareCase, CareCoordinator, CareTask, ContinuityRequest
 
 
 @admin.register(CareCoordinator)
@@ -53,3 +53,9 @@ class CareTaskAdmin(_ReadOnly):
 class ContinuityRequestAdmin(_ReadOnly):
     list_display = ["id", "enrollment", "status", "decision_due", "valid_until"]
     list_filter = ["status", "urgency"]
+
+
+@admin.register(AppealCase)
+class AppealCaseAdmin(_ReadOnly):
+    list_display = ["id", "kind", "status", "expedited", "due_at", "overdue", "enrollment"]
+    list_filter = ["kind", "status", "expedited", "overdue"]

@@ -1,5 +1,6 @@
 from django.urls import re_path
 
+from care import appeals_api
 from care.api import (
     CareTaskListView,
     ContinuityCreateView,
@@ -21,5 +22,25 @@ urlpatterns = [
         r"^continuity-requests/(?P<pk>[0-9]+)/decide/?$",
         ContinuityDecideView.as_view(),
         name="api-continuity-decide",
+    ),
+    re_path(r"^grievances/?$", appeals_api.GrievanceListView.as_view(), name="api-grievances"),
+    re_path(
+        r"^grievances/(?P<pk>[0-9]+)/?$",
+        appeals_api.GrievanceDetailView.as_view(),
+        name="api-grievance",
+    ),
+    re_path(
+        r"^grievances/(?P<pk>[0-9]+)/resolve/?$",
+        appeals_api.GrievanceResolveView.as_view(),
+        name="api-grievance-resolve",
+    ),
+    re_path(r"^appeals/?$", appeals_api.AppealListView.as_view(), name="api-appeals"),
+    re_path(
+        r"^appeals/(?P<pk>[0-9]+)/?$", appeals_api.AppealDetailView.as_view(), name="api-appeal"
+    ),
+    re_path(
+        r"^appeals/(?P<pk>[0-9]+)/resolve/?$",
+        appeals_api.AppealResolveView.as_view(),
+        name="api-appeal-resolve",
     ),
 ]

@@ -459,3 +459,97 @@ class ContinuityRequestChange(models.Model):
 
     def __str__(self) -> str:
         return f"Continuity request {self.request_id}: {self.from_status} to {self.to_status}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Integrated appeals and grievances (42 CFR 422.629-634; deadlines in settings, docs/care.md)
+
+
+class AppealKind(models.TextChoices):
+    GRIEVANCE = "grievance", "Grievance"
+    APPEAL = "appeal", "Appeal"
+
+
+class AppealStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    RESOLVED = "resolved", "Resolved"
+
+
+class AppealOutcome(models.TextChoices):
+    FAVORABLE = "favorable", "In the member's favor"
+    ADVERSE = "adverse", "Against the member"
+
+
+class AppealChannel(models.TextChoices):
+    ONLINE = "online", "Online"
+    PHONE = "phone", "By phone"
+    WRITING = "writing", "In writing"
+
+
+APPEAL_TRANSITIONS: dict[str, set[str]] = {
+    AppealStatus.OPEN: {AppealStatus.RESOLVED},
+    AppealStatus.RESOLVED: set(),
+}
+
+
+class AppealCase(models.Model):
+    """A grievance (any dissatisfaction) or an appeal of an adverse decision (an integrated
+    reconsideration) of one member's Medi-Medi enrollment, due by ``due_at``."""
+
+    kind = models.CharField(max_length=16, choices=AppealKind.choices)
+    enrollment = models.ForeignKey(
+        Enrollment, on_delete=models.PROTECT, related_name="appeal_cases"
+    )
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    representative = models.ForeignKey(
+        "enrollment.AuthorizedRepresentative",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The member's authorized representative who filed it, if not the member.",
+    )
+    channel = models.CharField(max_length=8, choices=AppealChannel.choices)
+    description = models.TextField()
+    expedited = models.BooleanField(default=False)
+    received_at = models.DateTimeField()
+    due_at = models.DateTimeField()
+    status = models.CharField(max_length=8, choices=AppealStatus.choices, default=AppealStatus.OPEN)
+    overdue = models.BooleanField(default=False)
+    overdue_since = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=16, choices=AppealOutcome.choices, blank=True)
+    resolution_note = models.TextField(blank=True)
+    filed_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    resolved_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        indexes = [models.Index(fields=["status", "due_at"], name="care_appeal_open_due")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.pk} ({self.status})"
+
+
+class AppealCaseChange(models.Model):
+    """One status change of an appeal or grievance (filed, overdue, resolved): its history."""
+
+    case = models.ForeignKey(AppealCase, on_delete=models.CASCADE, related_name="changes")
+    from_status = models.CharField(max_length=8, blank=True)
+    to_status = models.CharField(max_length=8)
+    actor = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"Appeal case {self.case_id}: {self.from_status} to {self.to_status}"

@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from care.appeals import appeal_cases_mark_overdue
 from care.services import (
     care_cases_open_missing,
     care_tasks_close_ended,
@@ -22,4 +23,5 @@ def care_daily() -> dict[str, int]:
         "opened": opened,
         "closed": closed,
         "overdue": care_tasks_mark_overdue(today=today),
+        "appeals_overdue": appeal_cases_mark_overdue(),
     }

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from care import member_views, staff_views
+from care import appeals_views, member_views, staff_views
 
 urlpatterns = [
     path("staff/care/tasks/", staff_views.staff_care_tasks, name="staff-care-tasks"),
@@ -46,4 +46,13 @@ urlpatterns = [
     path("me/care/", member_views.member_care, name="member-care"),
     path("me/care/assessment/", member_views.member_care_assessment, name="member-care-assessment"),
     path("me/care/continuity/", member_views.member_continuity_new, name="member-continuity-new"),
+    path("staff/care/appeals/", appeals_views.staff_appeals, name="staff-appeals"),
+    path("staff/care/appeals/new/", appeals_views.staff_appeal_new, name="staff-appeal-new"),
+    path(
+        "staff/care/appeals/<int:pk>/resolve/",
+        appeals_views.staff_appeal_resolve,
+        name="staff-appeal-resolve",
+    ),
+    path("me/care/cases/", appeals_views.member_appeals, name="member-appeals"),
+    path("me/care/cases/new/", appeals_views.member_appeal_new, name="member-appeal-new"),
 ]

@@ -313,6 +313,8 @@ SPECTACULAR_SETTINGS = {
         "MedicareTransactionEnum": "enrollment.models.MedicareTransaction",
         "MedicareAnswerEnum": "enrollment.api.medicare_serializers.ANSWER_CHOICES",
         "MedicareReplyRowStatusEnum": "enrollment.api.medicare_serializers.ROW_STATUS_CHOICES",
+        "AppealKindEnum": "care.models.AppealKind",
+        "AppealChannelEnum": "care.models.AppealChannel",
     },
 }
 
@@ -529,6 +531,15 @@ CONTINUITY_DECISION_DAYS = {
     "standard": int(os.environ.get("CONTINUITY_DECISION_DAYS_STANDARD", "30")),
     "urgent": int(os.environ.get("CONTINUITY_DECISION_DAYS_URGENT", "15")),
     "risk_of_harm": int(os.environ.get("CONTINUITY_DECISION_DAYS_RISK_OF_HARM", "3")),
+}
+# Integrated appeals and grievances (Medi-Medi Plans are applicable integrated plans), hours
+# from receipt: 42 CFR 422.630(e)(1) grievances in 30 calendar days, 422.630(d) expedited in
+# 24 hours; 42 CFR 422.633 integrated reconsiderations in 30 calendar days, expedited 72 hours.
+APPEAL_DUE_HOURS = {
+    "grievance": int(os.environ.get("APPEAL_DUE_HOURS_GRIEVANCE", str(30 * 24))),
+    "grievance_expedited": int(os.environ.get("APPEAL_DUE_HOURS_GRIEVANCE_EXPEDITED", "24")),
+    "appeal": int(os.environ.get("APPEAL_DUE_HOURS_APPEAL", str(30 * 24))),
+    "appeal_expedited": int(os.environ.get("APPEAL_DUE_HOURS_APPEAL_EXPEDITED", "72")),
 }
 # Steps other apps run in the approval's transaction when a Medi-Medi enrollment starts
 # (dotted paths, called with ``enrollment=`` and ``actor=``): enrollment imports none of them.

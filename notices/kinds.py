@@ -37,6 +37,8 @@ REQUIRED_CONTEXT: dict[str, tuple[str, ...]] = {
     NoticeKind.PLAN_TRANSFER_60: ("old_plan_name", "new_plan_name", "effective_date"),
     NoticeKind.PLAN_TRANSFER_30: ("old_plan_name", "new_plan_name", "effective_date"),
     NoticeKind.MEDICARE_REJECTION: ("plan_name", "transaction", "reply_code"),
+    NoticeKind.APPEAL_ACKNOWLEDGMENT: ("case_kind", "case_number", "received_date", "due_date"),
+    NoticeKind.APPEAL_RESOLUTION: ("case_kind", "case_number", "outcome", "resolved_date"),
 }
 
 # What the member ID card prints besides the plan and dates; each is "unknown" when empty.
@@ -72,7 +74,13 @@ OPTIONAL_CONTEXT: dict[str, tuple[str, ...]] = {
         "old_plan_name",
         "medi_cal_plan_name",
     ),
+    NoticeKind.APPEAL_ACKNOWLEDGMENT: ("plan_name", "expedited", "due_time"),
+    NoticeKind.APPEAL_RESOLUTION: ("plan_name", "note", "expedited"),
 }
+
+# What an appeal or grievance letter is about, and how it ended (``case_kind``, ``outcome``).
+APPEAL_CASE_KINDS = frozenset({"grievance", "appeal"})
+APPEAL_OUTCOMES = frozenset({"favorable", "adverse"})
 
 # What a Medicare rejection letter is about (its ``transaction``): each has its own words.
 MEDICARE_TRANSACTIONS = frozenset({"enrollment", "plan_switch", "disenrollment"})
@@ -94,6 +102,8 @@ DATE_KEYS = frozenset(
         "first_month_without",
         "deeming_until",
         "start_date",
+        "due_date",
+        "resolved_date",
     }
 )
 
@@ -165,6 +175,11 @@ def context_check(kind: str, context: dict[str, Any]) -> None:
         raise InvalidNotice(
             f"transaction must be one of {', '.join(sorted(MEDICARE_TRANSACTIONS))}"
         )
+    if kind in (NoticeKind.APPEAL_ACKNOWLEDGMENT, NoticeKind.APPEAL_RESOLUTION):
+        if context["case_kind"] not in APPEAL_CASE_KINDS:
+            raise InvalidNotice("case_kind must be grievance or appeal")
+        if kind == NoticeKind.APPEAL_RESOLUTION and context["outcome"] not in APPEAL_OUTCOMES:
+            raise InvalidNotice("outcome must be favorable or adverse")
     plans = context.get("plans")
     if plans is not None and not (
         isinstance(plans, list) and all(isinstance(p, dict) and p.get("name") for p in plans)

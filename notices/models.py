@@ -28,6 +28,8 @@ class NoticeKind(models.TextChoices):
     PLAN_TRANSFER_60 = "plan_transfer_60", "Plan transfer, 60 days before"
     PLAN_TRANSFER_30 = "plan_transfer_30", "Plan transfer, 30 days before"
     MEDICARE_REJECTION = "medicare_rejection", "Medicare did not accept a request"
+    APPEAL_ACKNOWLEDGMENT = "appeal_acknowledgment", "Grievance or appeal received"
+    APPEAL_RESOLUTION = "appeal_resolution", "Grievance or appeal decision"
 
 
 class NoticeStatus(models.TextChoices):

@@ -2,7 +2,8 @@
 
 A test marked ``postgres`` is skipped on SQLite, unless ``REQUIRE_POSTGRES=1`` (set by CI's
 PostgreSQL run), which turns that skip into a failure. ``redis`` works the same way with
-``REQUIRE_REDIS=1`` and a configured ``CELERY_BROKER_URL``.
+``REQUIRE_REDIS=1`` and a configured ``CELERY_BROKER_URL``, and ``browser`` with
+``REQUIRE_BROWSER=1`` and Debian's chromium (``tests/browser``, docs/browser-tests.md).
 """
 
 import os
@@ -36,7 +37,17 @@ def _missing(item: pytest.Item) -> list[tuple[str, str]]:
         missing.append(("REQUIRE_POSTGRES", "needs PostgreSQL: set DATABASE_URL=postgres://..."))
     if item.get_closest_marker("redis") and settings.CELERY_TASK_ALWAYS_EAGER:
         missing.append(("REQUIRE_REDIS", "needs a Redis broker: set CELERY_BROKER_URL=redis://..."))
+    if item.get_closest_marker("browser") and not _browser_available():
+        missing.append(("REQUIRE_BROWSER", "needs chromium: apt-get install chromium"))
     return missing
+
+
+def _browser_available() -> bool:
+    """Debian's chromium and Playwright's Python package, for tests marked ``browser``."""
+    import importlib.util
+
+    chromium = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    return os.access(chromium, os.X_OK) and importlib.util.find_spec("playwright") is not None
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -168,6 +168,21 @@ def _care_plan_id(ids: "Ids") -> int:
     return plan.pk
 
 
+def _appeal_case_id(ids: "Ids", kind: str = "appeal") -> int:
+    """An open appeal (or grievance) of the member (rolled back with the request)."""
+    from care.models import AppealCase
+
+    return AppealCase.objects.create(
+        kind=kind,
+        enrollment_id=ids.enrollment,
+        organization=Organization.objects.get(code="hpsm"),
+        channel="online",
+        description="Matrix case",
+        received_at="2026-01-05T10:00:00Z",
+        due_at="2026-02-04T10:00:00Z",
+    ).pk
+
+
 # Routes outside the member-data policy (public pages, sign-in, the admin site) are listed with
 # what they answer too, so nothing is left out silently.
 MATRIX: dict[str, Row] = {
@@ -467,6 +482,41 @@ MATRIX: dict[str, Row] = {
     # An empty body is refused before the enrollment is looked at; access: tests/care/test_api.py.
     "api-continuity-requests": _(
         "post", lambda i: "/api/v1/continuity-requests", 401, 400, 400, 400, 400, 400, body={}
+    ),
+    # Appeals and grievances (care/appeals.py): filing with a body, cross-organization
+    # resolving and the letters are in tests/care/test_appeals.py.
+    "staff-appeals": _("get", lambda i: "/staff/care/appeals/", 302, 403, 403, 200, 200, 200),
+    "staff-appeal-new": _(
+        "post", lambda i: "/staff/care/appeals/new/", 302, 403, 403, 400, 400, 400
+    ),
+    "staff-appeal-resolve": _(
+        "post",
+        lambda i: f"/staff/care/appeals/{_appeal_case_id(i)}/resolve/",
+        *(302, 403, 404, 400, 404, 400),
+    ),
+    "member-appeals": _("get", lambda i: "/me/care/cases/", 302, 200, 200, 403, 403, 403),
+    "member-appeal-new": _("post", lambda i: "/me/care/cases/new/", 302, 400, 404, 403, 403, 403),
+    "api-grievances": _("get", lambda i: "/api/v1/grievances", 401, 200, 200, 200, 200, 200),
+    "api-grievance": _(
+        "get",
+        lambda i: f"/api/v1/grievances/{_appeal_case_id(i, 'grievance')}",
+        *(401, 200, 404, 200, 404, 200),
+    ),
+    "api-grievance-resolve": _(
+        "post",
+        lambda i: f"/api/v1/grievances/{_appeal_case_id(i, 'grievance')}/resolve",
+        *(401, 403, 404, 400, 404, 400),
+    ),
+    "api-appeals": _("get", lambda i: "/api/v1/appeals", 401, 200, 200, 200, 200, 200),
+    "api-appeal": _(
+        "get",
+        lambda i: f"/api/v1/appeals/{_appeal_case_id(i)}",
+        *(401, 200, 404, 200, 404, 200),
+    ),
+    "api-appeal-resolve": _(
+        "post",
+        lambda i: f"/api/v1/appeals/{_appeal_case_id(i)}/resolve",
+        *(401, 403, 404, 400, 404, 400),
     ),
     "api-continuity-decide": _(
         "post",

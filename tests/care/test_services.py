@@ -320,7 +320,12 @@ def test_the_beat_task_marks_overdue_and_opens_missing_cases(case) -> None:
     # Its assessment was due 2025-05-02, long past by now: marked at once.
     assert reopened.tasks.get().overdue is True
     assert result["overdue"] == 1
-    assert care_daily.delay().get() == {"opened": 0, "closed": 0, "overdue": 0}
+    assert care_daily.delay().get() == {
+        "opened": 0,
+        "closed": 0,
+        "overdue": 0,
+        "appeals_overdue": 0,
+    }
 
 
 def test_the_beat_schedule_runs_the_care_job_daily(settings) -> None:
