@@ -104,7 +104,7 @@ def member_notices(beneficiary: Beneficiary) -> QuerySet[Notice]:
         Notice.objects.filter(beneficiary_letter__beneficiary=beneficiary)
         .exclude(status=NoticeStatus.CANCELLED)
         .filter(representative_letter__isnull=True)
-        .select_related("requested_by")
+        .select_related("requested_by", "resend_of")
     )
 
 
@@ -216,6 +216,11 @@ MEMBER_KIND_WORDS: dict[str, Any] = {
     NoticeKind.PLAN_TRANSFER_60: _("Your plan is moving you to another plan"),
     NoticeKind.PLAN_TRANSFER_30: _("Your plan is moving you to another plan soon"),
     NoticeKind.ID_CARD: _("Your member ID card"),
+    NoticeKind.DEEMING_PERIOD: _("Your Medi-Cal ended: you keep your plan for now"),
+    NoticeKind.INVOLUNTARY_DISENROLLMENT: _("You can no longer stay in your plan"),
+    NoticeKind.MEDICARE_REJECTION: _("Medicare did not accept a request"),
+    NoticeKind.APPEAL_ACKNOWLEDGMENT: _("We received your grievance or appeal"),
+    NoticeKind.APPEAL_RESOLUTION: _("Decision on your grievance or appeal"),
 }
 
 
@@ -262,6 +267,9 @@ class MemberLetter:
     readable: bool
     has_pdf: bool
     has_card: bool
+    # A letter sent again is a copy: the date of the letter it copies, so the member does not
+    # take it for a second, different letter.
+    copy_of: date | None = None
 
 
 def _member_letter(notice: Notice) -> MemberLetter:
@@ -274,6 +282,7 @@ def _member_letter(notice: Notice) -> MemberLetter:
         readable=bool(notice.html),
         has_pdf=bool(notice.pdf),
         has_card=bool(notice.id_card_pdf),
+        copy_of=letter_date_of(notice.resend_of) if notice.resend_of is not None else None,
     )
 
 

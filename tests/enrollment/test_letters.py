@@ -245,6 +245,20 @@ def test_staff_resend_makes_a_new_letter_that_records_who_asked(rosa: Letters) -
     assert f"{staff.username}, resend of letter {rosa.received.pk}" in page
 
 
+def test_a_resent_letter_shows_the_member_it_is_a_copy_of_the_earlier_one(rosa: Letters) -> None:
+    logged_in(StaffFactory()).post(f"{staff_letters_url(rosa)}{rosa.received.pk}/resend/")
+    resent = Notice.objects.get(resend_of=rosa.received)
+    member = logged_in(rosa.user)
+
+    listing = text(member.get("/me/letters/"))
+    letter = text(member.get(f"/me/letters/{resent.pk}/"))
+    original = text(member.get(f"/me/letters/{rosa.received.pk}/"))
+
+    assert listing.count("A copy of the letter of") == 1
+    assert "A copy of the letter of" in letter
+    assert "A copy of the letter of" not in original
+
+
 def test_resending_only_the_id_card_of_a_letter_without_one_shows_the_refusal(
     rosa: Letters,
 ) -> None:
