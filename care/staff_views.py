@@ -4,6 +4,7 @@ who may see or do what is decided there (members 403, another organization 404),
 audits. Every page works without JavaScript; actions are POSTs with a CSRF token.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -115,6 +116,30 @@ def _render_case(request: HttpRequest, pk: int, status: int = 200, **bound: Any)
     return render(request, "care/staff_care.html", context, status=status)
 
 
+def _case_action(
+    request: HttpRequest,
+    form: Any,
+    run: Callable[[dict[str, Any]], object],
+    *,
+    enrollment_id: int,
+    success: str,
+    **bound: Any,
+) -> HttpResponse:
+    """One staff action on a case from its bound form: done, say so and go back to the case;
+    refused, show the case again with the form's errors (403 and 404 pass through)."""
+    if form.is_valid():
+        try:
+            run(form.cleaned_data)
+        except (Forbidden, NotFound):
+            raise
+        except DomainError as exc:
+            form_error_apply(form, exc)
+        else:
+            messages.success(request, success)
+            return redirect("staff-care", pk=enrollment_id)
+    return _render_case(request, enrollment_id, status=400, **bound)
+
+
 @login_required
 @require_GET
 def staff_care(request: HttpRequest, pk: int) -> HttpResponse:
@@ -132,22 +157,16 @@ def staff_care_reassign(request: HttpRequest, pk: int) -> HttpResponse:
         coordinators=selectors.coordinator_choices(actor=user, case=case),
         prefix="reassign",
     )
-    if form.is_valid():
-        try:
-            services.coordinator_reassign(
-                actor=user,
-                case=case,
-                coordinator=form.cleaned_data["coordinator"],
-                note=form.cleaned_data["note"],
-            )
-        except (Forbidden, NotFound):
-            raise
-        except DomainError as exc:
-            form_error_apply(form, exc)
-        else:
-            messages.success(request, "The coordinator is changed.")
-            return redirect("staff-care", pk=pk)
-    return _render_case(request, pk, status=400, reassign_form=form)
+    return _case_action(
+        request,
+        form,
+        lambda data: services.coordinator_reassign(
+            actor=user, case=case, coordinator=data["coordinator"], note=data["note"]
+        ),
+        enrollment_id=pk,
+        success="The coordinator is changed.",
+        reassign_form=form,
+    )
 
 
 @login_required
@@ -156,19 +175,17 @@ def staff_care_outreach(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     view = selectors.staff_care_get(actor=user, enrollment_id=pk)
     form = OutreachForm(request.POST, prefix="outreach")
-    if form.is_valid() and view.assessment is not None:
-        try:
-            services.outreach_record(
-                actor=user, assessment=Assessment(pk=view.assessment.pk), **form.cleaned_data
-            )
-        except (Forbidden, NotFound):
-            raise
-        except DomainError as exc:
-            form_error_apply(form, exc)
-        else:
-            messages.success(request, "The attempt is recorded.")
-            return redirect("staff-care", pk=pk)
-    return _render_case(request, pk, status=400, outreach_form=form)
+    if view.assessment is None:
+        return _render_case(request, pk, status=400, outreach_form=form)
+    assessment = Assessment(pk=view.assessment.pk)
+    return _case_action(
+        request,
+        form,
+        lambda data: services.outreach_record(actor=user, assessment=assessment, **data),
+        enrollment_id=pk,
+        success="The attempt is recorded.",
+        outreach_form=form,
+    )
 
 
 @login_required
@@ -177,17 +194,14 @@ def staff_care_team(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     case = selectors.care_case_for_enrollment(actor=user, enrollment_id=pk)
     form = TeamMemberForm(request.POST, prefix="team")
-    if form.is_valid():
-        try:
-            services.team_member_add(actor=user, case=case, **form.cleaned_data)
-        except (Forbidden, NotFound):
-            raise
-        except DomainError as exc:
-            form_error_apply(form, exc)
-        else:
-            messages.success(request, "Added to the care team.")
-            return redirect("staff-care", pk=pk)
-    return _render_case(request, pk, status=400, team_form=form)
+    return _case_action(
+        request,
+        form,
+        lambda data: services.team_member_add(actor=user, case=case, **data),
+        enrollment_id=pk,
+        success="Added to the care team.",
+        team_form=form,
+    )
 
 
 @login_required
@@ -308,20 +322,16 @@ def staff_continuity_decide(request: HttpRequest, pk: int) -> HttpResponse:
     services.continuity_request_require_visible(actor=user, request_id=pk)
     request_row = selectors.continuity_request_get(actor=user, request_id=pk)
     form = DecideForm(request.POST, prefix="decide")
-    if form.is_valid():
-        try:
-            services.continuity_request_decide(
-                actor=user, request=ContinuityRequest(pk=pk), **form.cleaned_data
-            )
-        except (Forbidden, NotFound):
-            raise
-        except DomainError as exc:
-            form_error_apply(form, exc)
-        else:
-            messages.success(request, "The continuity of care request is decided.")
-            return redirect("staff-care", pk=request_row.enrollment_id)
-    return _render_case(
-        request, request_row.enrollment_id, status=400, decide_form=form, decide_id=pk
+    return _case_action(
+        request,
+        form,
+        lambda data: services.continuity_request_decide(
+            actor=user, request=ContinuityRequest(pk=pk), **data
+        ),
+        enrollment_id=request_row.enrollment_id,
+        success="The continuity of care request is decided.",
+        decide_form=form,
+        decide_id=pk,
     )
 
 

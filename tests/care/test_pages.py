@@ -180,3 +180,20 @@ def test_the_member_sees_their_team_and_asks_for_continuity_of_care(case, member
     )
     assert good.status_code == 302
     assert case.enrollment.continuity_requests.get().urgency == "urgent"
+
+
+def test_staff_add_to_the_care_team_and_a_missing_name_shows_the_case_with_the_error(
+    case, staff
+) -> None:
+    client = client_for(staff)
+    path = f"/staff/care/enrollments/{case.enrollment_id}/team/"
+    bad = client.post(path, {"team-role": "ihss_social_worker", "team-name": ""})
+    assert bad.status_code == 400
+    body = bad.content.decode()
+    assert 'class="error-summary"' in body and "<title>Error:" in body
+    good = client.post(
+        path, {"team-role": "ihss_social_worker", "team-name": "Ana Ruiz", "team-phone": "555-0100"}
+    )
+    assert good.status_code == 302
+    assert good["Location"] == f"/staff/care/enrollments/{case.enrollment_id}/"
+    assert case.team.filter(name="Ana Ruiz").exists()
