@@ -10,12 +10,16 @@ migrated, and filled by ``COPY`` (not timed) with ``--members`` synthetic people
 Health Net's Medi-Medi Plan (Wellcare by Health Net) and its aligned Medi-Cal plan since
 2023-01-01 in Riverside and San Bernardino, plus 1% as many in San Diego. Then, as in the Health
 Net 2024 case, they are transferred to IEHP DualChoice from 2024-01-01, seen from 2023-10-01
-(so each member gets the 60- and the 30-day letter):
+(so each member gets the 60- and the 30-day letter, written by the daily job on their days):
 
 a. ``dry run``: ``transfer_plan(dry_run=True)``;
 b. ``apply``: ``transfer_plan(dry_run=False)``: the San Diego members cannot move (IEHP does not
-   serve San Diego) and are listed;
-c. ``rerun``: the same call again: must write nothing.
+   serve San Diego) and are listed; no letter is due yet, none is written;
+c. ``rerun``: the same call again: must write nothing;
+d. ``letters_60``: the daily letter job (``enrollment.tasks.plan_transfer_letters``) on
+   2023-11-02: the 60-day letters;
+e. ``letters_30``: the job on 2023-12-02: the 30-day letters;
+f. ``letters_rerun``: the job on 2023-12-02 again: must write nothing.
 
 Rows written are PostgreSQL's own counters (``pg_stat_user_tables``: inserted + updated +
 deleted, flushed before each reading). The run is checked afterwards: every movable member
@@ -194,6 +198,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
     from eligibility.models import County, MediMediPlan
     from enrollment.models import Enrollment, PlanTransferMember
+    from enrollment.tasks import plan_transfer_letters
     from enrollment.transfers import transfer_plan
     from notices.models import Notice
 
@@ -215,6 +220,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             today=date(2023, 10, 1),
             reason="bench",
             batch_size=args.batch_size,
+            workers=args.workers,
         )
 
     results: dict[str, Any] = {"setup_seconds": round(setup_seconds, 1), **made}
@@ -235,6 +241,25 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "letters_queued": report.letters_queued,
             "already_done": report.already_done,
             "steps_seconds": report.seconds,
+            "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        }
+        print(f"{step}: {results[step]}", flush=True)
+    for step, day in (
+        ("letters_60", "2023-11-02"),
+        ("letters_30", "2023-12-02"),
+        ("letters_rerun", "2023-12-02"),
+    ):
+        before = rows_written()
+        cpu = time.process_time()
+        t0 = time.monotonic()
+        written = plan_transfer_letters(day)
+        results[step] = {
+            "day": day,
+            "seconds": round(time.monotonic() - t0, 2),
+            "process_cpu_seconds": round(time.process_time() - cpu, 2),
+            "rows_written": rows_written() - before,
+            "letters_written": written,
+            "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         }
         print(f"{step}: {results[step]}", flush=True)
     with connection.cursor() as cursor:
@@ -263,6 +288,9 @@ def main() -> None:
     parser.add_argument("--members", type=int, default=300_000)
     parser.add_argument("--database", default="medimedi_transfer_bench")
     parser.add_argument("--batch-size", type=int, default=5000)
+    parser.add_argument(
+        "--workers", type=int, default=None, help="Batches side by side (default: the service's)"
+    )
     parser.add_argument("--keep-database", action="store_true")
     args = parser.parse_args()
 
@@ -291,6 +319,7 @@ def main() -> None:
     results.update(
         members_arg=args.members,
         batch_size=args.batch_size,
+        workers=args.workers,
         date=datetime.now(UTC).isoformat(timespec="seconds"),
         machine=f"{platform.machine()}, {os.cpu_count()} cores, shared and noisy",
         load_average=os.getloadavg(),

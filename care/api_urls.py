@@ -1,6 +1,6 @@
 from django.urls import re_path
 
-from care import appeals_api
+from care import appeals_api, report_api
 from care.api import (
     CareTaskListView,
     ContinuityCreateView,
@@ -15,6 +15,12 @@ urlpatterns = [
         name="api-enrollment-care",
     ),
     re_path(r"^care/tasks/?$", CareTaskListView.as_view(), name="api-care-tasks"),
+    re_path(
+        r"^care/reports\.csv$",
+        report_api.MonthlyReportCsvView.as_view(),
+        name="api-care-reports-csv",
+    ),
+    re_path(r"^care/reports/?$", report_api.MonthlyReportView.as_view(), name="api-care-reports"),
     re_path(
         r"^continuity-requests/?$", ContinuityCreateView.as_view(), name="api-continuity-requests"
     ),
@@ -34,6 +40,16 @@ urlpatterns = [
         appeals_api.GrievanceResolveView.as_view(),
         name="api-grievance-resolve",
     ),
+    re_path(
+        r"^grievances/(?P<pk>[0-9]+)/extend/?$",
+        appeals_api.GrievanceExtendView.as_view(),
+        name="api-grievance-extend",
+    ),
+    re_path(
+        r"^grievances/(?P<pk>[0-9]+)/deny-expedite/?$",
+        appeals_api.GrievanceDenyExpediteView.as_view(),
+        name="api-grievance-deny-expedite",
+    ),
     re_path(r"^appeals/?$", appeals_api.AppealListView.as_view(), name="api-appeals"),
     re_path(
         r"^appeals/(?P<pk>[0-9]+)/?$", appeals_api.AppealDetailView.as_view(), name="api-appeal"
@@ -42,5 +58,15 @@ urlpatterns = [
         r"^appeals/(?P<pk>[0-9]+)/resolve/?$",
         appeals_api.AppealResolveView.as_view(),
         name="api-appeal-resolve",
+    ),
+    re_path(
+        r"^appeals/(?P<pk>[0-9]+)/extend/?$",
+        appeals_api.AppealExtendView.as_view(),
+        name="api-appeal-extend",
+    ),
+    re_path(
+        r"^appeals/(?P<pk>[0-9]+)/deny-expedite/?$",
+        appeals_api.AppealDenyExpediteView.as_view(),
+        name="api-appeal-deny-expedite",
     ),
 ]

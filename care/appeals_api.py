@@ -2,8 +2,10 @@
 
 ``POST /api/v1/grievances`` and ``POST /api/v1/appeals`` (``enrollment``, ``description``,
 ``expedited``, staff also ``representative``) → 201 with ``due_at``; ``GET`` the same paths
-(paged, filter ``status``) and ``/{id}``; ``POST /{id}/resolve`` (``outcome``, ``note``).
-Who may see or do what is decided in ``care.appeals``.
+(paged, filter ``status``) and ``/{id}``; ``POST /{id}/resolve`` (``outcome``, ``note``,
+``oral_notice_at``); ``POST /{id}/extend`` (``requested_by``, ``reason``, ``days``) and
+``POST /{id}/deny-expedite`` (``reason``). Who may see or do what is decided in
+``care.appeals``.
 """
 
 from typing import Any
@@ -16,7 +18,14 @@ from rest_framework.views import APIView
 
 from accounts.models import User
 from care import appeals
-from care.models import AppealCase, AppealCaseChange, AppealKind, AppealOutcome, AppealStatus
+from care.models import (
+    AppealCase,
+    AppealCaseChange,
+    AppealKind,
+    AppealOutcome,
+    AppealStatus,
+    ExtensionRequestedBy,
+)
 
 
 def _user(request: Request) -> User:
@@ -54,6 +63,12 @@ class AppealCaseSerializer(serializers.ModelSerializer):
         read_only=True,
         help_text="Empty while open.",
     )
+    extension_requested_by = serializers.ChoiceField(
+        choices=ExtensionRequestedBy.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="Who asked for the case's one extension; empty until extended.",
+    )
 
     class Meta:
         model = AppealCase
@@ -72,8 +87,25 @@ class AppealCaseSerializer(serializers.ModelSerializer):
             "outcome",
             "resolution_note",
             "resolved_at",
+            "oral_notice_at",
+            "extended_at",
+            "extension_requested_by",
+            "extension_days",
+            "extension_reason",
+            "due_at_before_extension",
+            "expedite_denied_at",
+            "expedite_denial_reason",
         ]
         read_only_fields = fields
+        extra_kwargs = {
+            "expedited": {"help_text": "On the expedited clock now (false once denied)."},
+            "oral_notice_at": {"help_text": "When the member was told the decision by phone."},
+            "extended_at": {"help_text": "When the case's one extension was recorded."},
+            "due_at_before_extension": {"help_text": "The due time the extension moved."},
+            "expedite_denied_at": {
+                "help_text": "When the plan decided the expedited request did not qualify."
+            },
+        }
 
     def get_overdue(self, case: AppealCase) -> bool:
         return appeals.appeal_is_overdue(case)
@@ -90,6 +122,43 @@ class AppealCaseDetailSerializer(AppealCaseSerializer):
 class AppealResolveSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=AppealOutcome.choices)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+    oral_notice_at = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="When the member was told the decision by phone: required for an expedited "
+        "appeal decided against the member.",
+    )
+
+
+class AppealExtendSerializer(serializers.Serializer):
+    requested_by = serializers.ChoiceField(
+        choices=ExtensionRequestedBy.choices,
+        help_text="`member`: the member asked for more time; `plan`: the plan needs more "
+        "information and the delay is in the member's interest (then `reason` is required).",
+    )
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=5000,
+        help_text="Why: it is written in the member's letter.",
+    )
+    days = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=1,
+        max_value=366,
+        help_text="Calendar days, 1 to the setting's maximum (14); the maximum when absent.",
+    )
+
+
+class AppealDenyExpediteSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=5000,
+        help_text="Why the member's health does not need the fast timeframe (in the letter).",
+    )
 
 
 class ListFilterSerializer(serializers.Serializer):
@@ -198,6 +267,7 @@ class _CaseResolveView(APIView):
             kind=self.kind,
             outcome=body.validated_data["outcome"],
             note=body.validated_data["note"],
+            oral_notice_at=body.validated_data["oral_notice_at"],
         )
         return Response(AppealCaseSerializer(case).data)
 
@@ -211,5 +281,95 @@ class GrievanceResolveView(_CaseResolveView):
 class AppealResolveView(_CaseResolveView):
     """Decide an appeal (staff of the member's plan, admins); queues the decision letter, with
     the member's hearing and independent review rights when it goes against them."""
+
+    kind = AppealKind.APPEAL
+
+
+_CHANGE_RESPONSES = {
+    200: AppealCaseSerializer,
+    403: OpenApiResponse(description="Members may not change a case."),
+    404: OpenApiResponse(description="No such case, or not one you may see."),
+}
+
+
+class _CaseExtendView(APIView):
+    kind: str = ""
+
+    @extend_schema(
+        request=AppealExtendSerializer,
+        responses={
+            **_CHANGE_RESPONSES,
+            409: OpenApiResponse(
+                description="Resolved, already extended once, or past its due time (body has "
+                "`status` and `due_at`)."
+            ),
+        },
+    )
+    def post(self, request: Request, pk: str) -> Response:
+        case_id = int(pk)
+        appeals.appeal_case_require_resolvable(
+            actor=_user(request), case_id=case_id, kind=self.kind
+        )
+        body = AppealExtendSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        case = appeals.appeal_case_extend(
+            actor=_user(request), case_id=case_id, kind=self.kind, **body.validated_data
+        )
+        return Response(AppealCaseSerializer(case).data)
+
+
+class GrievanceExtendView(_CaseExtendView):
+    """Extend a grievance's due time once, by up to 14 days, before it is due; queues the
+    member's extension letter (staff of the member's plan, admins)."""
+
+    kind = AppealKind.GRIEVANCE
+
+
+class AppealExtendView(_CaseExtendView):
+    """Extend an appeal's due time once, by up to 14 days, before it is due; queues the
+    member's extension letter (staff of the member's plan, admins)."""
+
+    kind = AppealKind.APPEAL
+
+
+class _CaseDenyExpediteView(APIView):
+    kind: str = ""
+
+    @extend_schema(
+        request=AppealDenyExpediteSerializer,
+        responses={
+            **_CHANGE_RESPONSES,
+            409: OpenApiResponse(
+                description="Resolved, not expedited, extended, or past its expedited due "
+                "time (body has `status` and `expedited`)."
+            ),
+        },
+    )
+    def post(self, request: Request, pk: str) -> Response:
+        case_id = int(pk)
+        appeals.appeal_case_require_resolvable(
+            actor=_user(request), case_id=case_id, kind=self.kind
+        )
+        body = AppealDenyExpediteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        case = appeals.appeal_case_deny_expedite(
+            actor=_user(request),
+            case_id=case_id,
+            kind=self.kind,
+            reason=body.validated_data["reason"],
+        )
+        return Response(AppealCaseSerializer(case).data)
+
+
+class GrievanceDenyExpediteView(_CaseDenyExpediteView):
+    """Decide an expedited grievance request does not qualify: it moves to the standard clock
+    (due 30 days from receipt) and the member gets a letter (staff, admins)."""
+
+    kind = AppealKind.GRIEVANCE
+
+
+class AppealDenyExpediteView(_CaseDenyExpediteView):
+    """Decide an expedited appeal request does not qualify: it moves to the standard clock
+    (due 30 days from receipt) and the member gets a letter (staff, admins)."""
 
     kind = AppealKind.APPEAL

@@ -1,21 +1,30 @@
 """Appeals and grievances pages: staff ``/staff/care/appeals/`` (open cases, overdue first, a
-resolve form each, and a form to record one taken by phone) and members ``/me/care/cases/``
-(their cases and a form to file one). Thin adapters over ``care.appeals``, which decides who
-may see or do what (and audits). No JavaScript; actions are POSTs with a CSRF token.
+resolve form each, the extend and "not expedited" forms where they apply, and a form to record
+one taken by phone) and members ``/me/care/cases/`` (their cases and a form to file one). Thin
+adapters over ``care.appeals``, which decides who may see or do what (and audits). No
+JavaScript; actions are POSTs with a CSRF token; the two that send a letter ask for a
+confirmation box to be ticked.
 """
 
+from collections.abc import Callable
+from typing import Any
+
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.validators import MaxValueValidator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import formats
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.errors import DomainError, NotFound
+from accounts.errors import DomainError, Forbidden, NotFound
 from accounts.models import User
 from care import appeals, selectors
-from care.forms import form_error_apply
-from care.models import AppealKind, AppealOutcome
+from care.forms import AppealFileForm, form_error_apply
+from care.models import AppealCase, AppealKind, AppealOutcome, ExtensionRequestedBy
 
 
 def _user(request: HttpRequest) -> User:
@@ -63,37 +72,127 @@ class ResolveForm(forms.Form):
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+    oral_notice_at = forms.DateTimeField(
+        label="When you told the member the decision by phone (Pacific time)",
+        required=False,
+        help_text="Required for an expedited appeal decided against the member.",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+    def __init__(self, *args: Any, expedited: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not expedited:  # only an expedited decision is told by phone
+            del self.fields["oral_notice_at"]
+
+
+class ExtendForm(forms.Form):
+    requested_by = forms.ChoiceField(
+        label="Who asked for more time",
+        choices=ExtensionRequestedBy.choices,
+        widget=forms.RadioSelect,
+    )
+    days = forms.IntegerField(label="Days to add", min_value=1)
+    reason = forms.CharField(
+        label="Why (required when the plan needs more information; it is in the member's letter)",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    confirm = forms.BooleanField(
+        label="Move the due time and send the member the extension letter. A case is extended "
+        "only once."
+    )
+
+    def __init__(self, *args: Any, kind: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        maximum = settings.APPEAL_EXTENSION_MAX_DAYS[kind]
+        days = self.fields["days"]
+        assert isinstance(days, forms.IntegerField)
+        days.max_value = maximum
+        days.validators.append(MaxValueValidator(maximum))
+        days.widget.attrs["max"] = maximum
+        days.initial = maximum
+        days.help_text = f"1 to {maximum} calendar days."
+
+
+class DenyExpediteForm(forms.Form):
+    reason = forms.CharField(
+        label="Why the member's health does not need the fast timeframe (in the letter)",
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    confirm = forms.BooleanField(
+        label="Move the case to the standard timeframe and send the member the letter."
+    )
 
 
 def _staff_render(
     request: HttpRequest,
     *,
     file_form: StaffFileForm | None = None,
-    resolve_form: ResolveForm | None = None,
-    resolve_id: int | None = None,
+    bound: tuple[int, str, forms.Form] | None = None,
     status: int = 200,
 ) -> HttpResponse:
+    """The staff page; ``bound``: the case, action and form with errors to show again."""
     cases = appeals.appeal_staff_queue(actor=_user(request))
-    rows = [
-        (
-            case,
-            appeals.appeal_is_overdue(case),
-            resolve_form
-            if case.pk == resolve_id and resolve_form is not None
-            else ResolveForm(prefix=f"resolve-{case.pk}"),
-        )
-        for case in cases
-    ]
+    rows = []
+    for case in cases:
+        actions: dict[str, forms.Form | None] = {
+            "resolve": ResolveForm(prefix=f"resolve-{case.pk}", expedited=case.expedited),
+            "extend": None
+            if appeals.appeal_extension_refusal(case)
+            else ExtendForm(prefix=f"extend-{case.pk}", kind=case.kind),
+            "deny": None
+            if appeals.appeal_expedite_denial_refusal(case)
+            else DenyExpediteForm(prefix=f"deny-{case.pk}"),
+        }
+        if bound is not None and bound[0] == case.pk:
+            actions[bound[1]] = bound[2]
+        rows.append((case, appeals.appeal_is_overdue(case), actions))
+    shown = bound is not None and any(case.pk == bound[0] for case in cases)
     return render(
         request,
         "care/appeals_staff.html",
         {
             "rows": rows,
             "file_form": file_form or StaffFileForm(prefix="file"),
-            "resolve_form": resolve_form,
+            "action_form": bound[2] if bound is not None else None,
+            # The refused action of a case no longer listed (resolved meanwhile): its errors on top.
+            "unlisted_form": bound[2] if bound is not None and not shown else None,
         },
         status=status,
     )
+
+
+def _case_action(
+    request: HttpRequest,
+    pk: int,
+    action: str,
+    form: forms.Form,
+    run: Callable[[dict[str, Any]], object],
+    success: str,
+) -> HttpResponse:
+    """One staff action on a case from its bound form: done, say so and go back to the list;
+    refused, the list again with the form's errors (403 and 404 pass through)."""
+    if form.is_valid():
+        data = {key: value for key, value in form.cleaned_data.items() if key != "confirm"}
+        try:
+            run(data)
+        except (Forbidden, NotFound):
+            raise
+        except DomainError as exc:
+            form_error_apply(form, exc)
+        else:
+            messages.success(request, success)
+            return redirect("staff-appeals")
+    return _staff_render(request, bound=(pk, action, form), status=400)
+
+
+def _case_of(user: User, pk: int) -> AppealCase:
+    """The case a staff action is about (``NotFound`` outside the user's cases, members
+    ``Forbidden``), read to build its form."""
+    appeals.appeal_case_require_resolvable(actor=user, case_id=pk)
+    return AppealCase.objects.get(pk=pk)
 
 
 @login_required
@@ -133,17 +232,50 @@ def staff_appeal_new(request: HttpRequest) -> HttpResponse:
 @require_POST
 def staff_appeal_resolve(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
-    appeals.appeal_case_require_resolvable(actor=user, case_id=pk)
-    form = ResolveForm(request.POST, prefix=f"resolve-{pk}")
-    if form.is_valid():
-        try:
-            appeals.appeal_case_resolve(actor=user, case_id=pk, **form.cleaned_data)
-        except DomainError as exc:
-            form_error_apply(form, exc)
-        else:
-            messages.success(request, "The case is resolved and the decision letter is queued.")
-            return redirect("staff-appeals")
-    return _staff_render(request, resolve_form=form, resolve_id=pk, status=400)
+    case = _case_of(user, pk)
+    form = ResolveForm(request.POST, prefix=f"resolve-{pk}", expedited=case.expedited)
+    return _case_action(
+        request,
+        pk,
+        "resolve",
+        form,
+        lambda data: appeals.appeal_case_resolve(actor=user, case_id=pk, **data),
+        "The case is resolved and the decision letter is queued.",
+    )
+
+
+@login_required
+@require_POST
+def staff_appeal_extend(request: HttpRequest, pk: int) -> HttpResponse:
+    """Extend a case once (up to the setting's days), with the member's letter."""
+    user = _user(request)
+    case = _case_of(user, pk)
+    form = ExtendForm(request.POST, prefix=f"extend-{pk}", kind=case.kind)
+    return _case_action(
+        request,
+        pk,
+        "extend",
+        form,
+        lambda data: appeals.appeal_case_extend(actor=user, case_id=pk, **data),
+        "The case is extended and the extension letter is queued.",
+    )
+
+
+@login_required
+@require_POST
+def staff_appeal_deny_expedite(request: HttpRequest, pk: int) -> HttpResponse:
+    """The expedited request does not qualify: the standard clock, with the member's letter."""
+    user = _user(request)
+    _case_of(user, pk)
+    form = DenyExpediteForm(request.POST, prefix=f"deny-{pk}")
+    return _case_action(
+        request,
+        pk,
+        "deny",
+        form,
+        lambda data: appeals.appeal_case_deny_expedite(actor=user, case_id=pk, **data),
+        "The case is on the standard timeframe now and the letter is queued.",
+    )
 
 
 def _when(case: appeals.AppealCase) -> str:
@@ -151,14 +283,25 @@ def _when(case: appeals.AppealCase) -> str:
     return f"{due:%B} {due.day}, {due.year} at {due:%H:%M} (Pacific time)"
 
 
+def _member_when(case: appeals.AppealCase) -> str:
+    """The due time in the page's language: "December 3, 2026 at 14:05", "3 de diciembre de
+    2026 a las 14:05" (Pacific time, said by the message around it)."""
+    due = appeals.local_time(case.due_at)
+    return gettext("%(date)s at %(time)s") % {
+        "date": formats.date_format(due, "DATE_FORMAT"),
+        "time": f"{due:%H:%M}",
+    }
+
+
 def _member_render(
-    request: HttpRequest, form: FileForm | None = None, status: int = 200
+    request: HttpRequest, form: AppealFileForm | None = None, status: int = 200
 ) -> HttpResponse:
+    """The member's page (its words in the member's language, docs/i18n.md)."""
     cases = appeals.appeal_member_cases(actor=_user(request))
     return render(
         request,
         "care/appeals_member.html",
-        {"cases": cases, "form": form or FileForm(prefix="case")},
+        {"cases": cases, "form": form or AppealFileForm(prefix="case")},
         status=status,
     )
 
@@ -177,8 +320,8 @@ def member_appeal_new(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     view = selectors.member_care_get(actor=user)
     if view is None:
-        raise NotFound("You have no Medi-Medi Plan enrollment.")
-    form = FileForm(request.POST, prefix="case")
+        raise NotFound(gettext("You have no Medi-Medi Plan enrollment."))
+    form = AppealFileForm(request.POST, prefix="case")
     if form.is_valid():
         try:
             case = appeals.appeal_case_file(
@@ -188,7 +331,12 @@ def member_appeal_new(request: HttpRequest) -> HttpResponse:
             form_error_apply(form, exc)
         else:
             messages.success(
-                request, f"We received it. We will answer by {_when(case)}. A letter is on its way."
+                request,
+                gettext(
+                    "We received it. We will answer by %(when)s (Pacific time). A letter is on its "
+                    "way."
+                )
+                % {"when": _member_when(case)},
             )
             return redirect("member-appeals")
     return _member_render(request, form, status=400)

@@ -5,10 +5,12 @@ from typing import Any
 
 from django import forms
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from accounts.errors import DomainError
 from accounts.fields import StrictDateFormField
 from care.models import (
+    AppealKind,
     ContinuityUrgency,
     OutreachChannel,
     OutreachResult,
@@ -184,19 +186,54 @@ class DecideForm(forms.Form):
 
 
 class ContinuityForm(forms.Form):
-    provider_name = forms.CharField(label="Provider's name", max_length=128)
+    """The member's request (member page: its words are translated)."""
+
+    provider_name = forms.CharField(label=_("Provider's name"), max_length=128)
     npi = forms.CharField(
-        label="Provider's NPI",
+        label=_("Provider's NPI"),
         max_length=10,
-        help_text="The 10-digit National Provider Identifier.",
+        help_text=_("The 10-digit National Provider Identifier."),
     )
-    specialty = forms.CharField(label="Specialty", max_length=128)
-    last_seen_on = StrictDateFormField(label="Date you last saw them (YYYY-MM-DD)")
+    specialty = forms.CharField(label=_("Specialty"), max_length=128)
+    last_seen_on = StrictDateFormField(label=_("Date you last saw them (YYYY-MM-DD)"))
     urgency = forms.ChoiceField(
-        label="How soon do you need a decision?",
-        choices=ContinuityUrgency.choices,
+        label=_("How soon do you need a decision?"),
+        choices=[
+            (ContinuityUrgency.STANDARD, _("Standard")),
+            (ContinuityUrgency.URGENT, _("My condition needs quicker attention")),
+            (ContinuityUrgency.RISK_OF_HARM, _("There is a risk of harm to my health")),
+        ],
         widget=forms.RadioSelect,
         initial=ContinuityUrgency.STANDARD,
+    )
+
+
+class AppealFileForm(forms.Form):
+    """A member files a grievance or an appeal online (member page: its words are translated;
+    the staff page's phone form, ``care.appeals_views.StaffFileForm``, stays in English)."""
+
+    kind = forms.ChoiceField(
+        label=_("What is it?"),
+        choices=[
+            (AppealKind.GRIEVANCE, _("A grievance: I am unhappy with the plan or my care")),
+            (AppealKind.APPEAL, _("An appeal: I disagree with a decision the plan made")),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose a grievance or an appeal."),
+            "invalid_choice": _("Choose a grievance or an appeal."),
+        },
+    )
+    description = forms.CharField(
+        label=_("Tell us what happened"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": _("Describe the problem or the decision you disagree with.")},
+    )
+    expedited = forms.BooleanField(
+        label=_("My health needs a fast answer (expedited)"),
+        required=False,
+        help_text=_("Waiting the usual time could seriously harm my health."),
     )
 
 

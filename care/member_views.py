@@ -6,6 +6,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.errors import DomainError, Forbidden, NotFound
@@ -51,7 +53,7 @@ def member_continuity_new(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     view = selectors.member_care_get(actor=user)
     if view is None:
-        raise NotFound("You have no Medi-Medi Plan enrollment.")
+        raise NotFound(gettext("You have no Medi-Medi Plan enrollment."))
     form = ContinuityForm(request.POST, prefix="coc")
     if form.is_valid():
         try:
@@ -65,8 +67,8 @@ def member_continuity_new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"Your request is received. The plan decides by {created.decision_due:%B} "
-                f"{created.decision_due.day}, {created.decision_due.year}.",
+                gettext("Your request is received. The plan decides by %(date)s.")
+                % {"date": date_format(created.decision_due, "DATE_FORMAT")},
             )
             return redirect("member-care")
     return _render(request, form, status=400)

@@ -486,6 +486,11 @@ class AppealChannel(models.TextChoices):
     WRITING = "writing", "In writing"
 
 
+class ExtensionRequestedBy(models.TextChoices):
+    MEMBER = "member", "The member asked for it"
+    PLAN = "plan", "The plan needs more information (in the member's interest)"
+
+
 APPEAL_TRANSITIONS: dict[str, set[str]] = {
     AppealStatus.OPEN: {AppealStatus.RESOLVED},
     AppealStatus.RESOLVED: set(),
@@ -526,6 +531,28 @@ class AppealCase(models.Model):
         USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     resolved_at = models.DateTimeField(null=True, blank=True)
+    # One extension of up to APPEAL_EXTENSION_MAX_DAYS (42 CFR 422.630(e)(2), 422.633(f)).
+    extended_at = models.DateTimeField(null=True, blank=True)
+    extended_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    extension_requested_by = models.CharField(
+        max_length=8, choices=ExtensionRequestedBy.choices, blank=True
+    )
+    extension_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    extension_reason = models.TextField(blank=True)
+    due_at_before_extension = models.DateTimeField(null=True, blank=True)
+    # An expedited request the plan decided does not qualify: moved to the standard clock.
+    expedite_denied_at = models.DateTimeField(null=True, blank=True)
+    expedite_denied_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    expedite_denial_reason = models.TextField(blank=True)
+    # When the member was told an expedited decision by phone, and who recorded it.
+    oral_notice_at = models.DateTimeField(null=True, blank=True)
+    oral_notice_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -537,11 +564,12 @@ class AppealCase(models.Model):
 
 
 class AppealCaseChange(models.Model):
-    """One status change of an appeal or grievance (filed, overdue, resolved): its history."""
+    """One change of an appeal or grievance (filed, overdue, extended, expedite denied,
+    resolved): its history."""
 
     case = models.ForeignKey(AppealCase, on_delete=models.CASCADE, related_name="changes")
-    from_status = models.CharField(max_length=8, blank=True)
-    to_status = models.CharField(max_length=8)
+    from_status = models.CharField(max_length=16, blank=True)
+    to_status = models.CharField(max_length=16)
     actor = models.ForeignKey(
         USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

@@ -13,8 +13,10 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import CharField, Exists, Max, OuterRef, Q, Value
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.errors import Conflict, DomainError, Forbidden, NotFound
 from accounts.models import User
@@ -49,8 +51,10 @@ from care.models import (
     TeamRole,
 )
 from eligibility.models import StaffMembership
+from eligibility.notifications import letter_queue, recipient_snapshot
 from eligibility.selectors import california_today
 from enrollment.models import Enrollment, EnrollmentKind
+from notices.models import Notice, NoticeKind
 
 
 def add_months(day: date, months: int) -> date:
@@ -579,8 +583,80 @@ def care_plan_share(*, actor: User, care_plan: CarePlan, today: date | None = No
         raise Conflict("This care plan was already shared.", status="shared")
     row.shared_on = today or california_today()
     row.save(update_fields=["shared_on"])
+    care_plan_letter_queue(row)
     _audit(actor, "update", "care_plan", row.pk, case=row.case_id, shared=True)
     return row
+
+
+# The order a care plan letter lists its items in: goals, then what the team does, then services.
+_ITEM_ORDER: dict[str, int] = {
+    PlanItemKind.GOAL: 0,
+    PlanItemKind.INTERVENTION: 1,
+    PlanItemKind.SERVICE: 2,
+}
+
+
+def _coordinator_name(case: CareCase) -> str:
+    """The coordinator's name for a letter (their full name only: never a login)."""
+    return case.coordinator.membership.user.get_full_name() if case.coordinator else ""
+
+
+def care_plan_letter_key(care_plan: CarePlan) -> str:
+    return f"care-plan-shared:{care_plan.case_id}:{care_plan.revision}"
+
+
+def care_plan_letter_queue(care_plan: CarePlan) -> Notice | None:
+    """Queue the letter of a shared care plan revision to the member, in their language: its
+    goals, interventions and services with who does each and by when, and the one phone number.
+
+    Keyed by the revision (``care-plan-shared:<case>:<revision>``): once per version, however
+    often it is called. In the caller's transaction. None for a revision not shared (yet) and
+    for a member who has died.
+    """
+    care_plan = CarePlan.objects.get(pk=care_plan.pk)
+    if care_plan.shared_on is None:
+        return None
+    case = CareCase.objects.select_related(
+        "enrollment__beneficiary", "enrollment__medi_medi_plan", "coordinator__membership__user"
+    ).get(pk=care_plan.case_id)
+    beneficiary = case.enrollment.beneficiary
+    if beneficiary.date_of_death is not None:
+        return None
+    plan = case.enrollment.medi_medi_plan
+    items = sorted(
+        care_plan.items.select_related("owner"),
+        key=lambda item: (_ITEM_ORDER.get(item.kind, 3), item.target_date, item.pk),
+    )
+    return letter_queue(
+        beneficiary=beneficiary,
+        organization_id=case.organization_id,
+        kind=NoticeKind.CARE_PLAN,
+        idempotency_key=care_plan_letter_key(care_plan),
+        recipient=recipient_snapshot(beneficiary),
+        context={
+            "revision": care_plan.revision,
+            "shared_date": care_plan.shared_on,
+            "summary": care_plan.summary,
+            "plan_name": plan.name if plan else "",
+            "plan_phone": plan.member_phone if plan else "",
+            "coordinator_name": _coordinator_name(case),
+            "items": [
+                {
+                    "kind": item.kind,
+                    "description": item.description.rstrip(". "),
+                    "target_date": item.target_date,
+                    "owner": {
+                        "type": "team",
+                        "name": item.owner.name,
+                        "organization": item.owner.organization_name,
+                    }
+                    if item.owner is not None
+                    else {"type": "member" if item.owner_is_member else "coordinator"},
+                }
+                for item in items
+            ],
+        },
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -756,17 +832,17 @@ def continuity_request_create(
     errors: dict[str, str] = {}
     npi = npi.strip()
     if not npi_is_valid(npi):
-        errors["npi"] = "An NPI has 10 digits and a valid check digit."
+        errors["npi"] = gettext("An NPI has 10 digits and a valid check digit.")
     if last_seen_on > today:
-        errors["last_seen_on"] = "The date last seen cannot be in the future."
+        errors["last_seen_on"] = gettext("The date last seen cannot be in the future.")
     if not provider_name.strip():
-        errors["provider_name"] = "Write the provider's name."
+        errors["provider_name"] = gettext("Write the provider's name.")
     if not specialty.strip():
-        errors["specialty"] = "Write the provider's specialty."
+        errors["specialty"] = gettext("Write the provider's specialty.")
     if urgency not in ContinuityUrgency.values:
-        errors["urgency"] = "Choose how urgent the request is."
+        errors["urgency"] = gettext("Choose how urgent the request is.")
     if errors:
-        raise DomainError("Check the request.", fields=errors)
+        raise DomainError(gettext("Check the request."), fields=errors)
     assert enrollment.medi_medi_plan is not None
     request = ContinuityRequest.objects.create(
         enrollment=enrollment,
@@ -802,6 +878,81 @@ def continuity_request_create(
         beneficiary=enrollment.beneficiary_id,
     )
     return request
+
+
+def continuity_ending_letter_key(request_id: int) -> str:
+    return f"continuity-ending:{request_id}"
+
+
+def continuity_ending_letters_queue(*, today: date, batch_size: int = 500) -> int:
+    """Queue the "continuity of care ends" letter of every approved request whose end
+    (``valid_until``) is ``CONTINUITY_END_NOTICE_DAYS`` away or less and not yet past; the daily
+    job runs it. A day the job missed is caught up the next day, until the end date.
+
+    Once per request: keyed ``continuity-ending:<request id>``, and requests whose letter is on
+    record are not read again. Each batch is its own transaction (keyset order, rows locked
+    with SKIP LOCKED): restartable, and two runs at once queue nothing twice. Not for denied or
+    pending requests, ended or cancelled enrollments, or a member who has died.
+    """
+    key = Concat(Value(continuity_ending_letter_key(0)[:-1]), Cast(OuterRef("pk"), CharField()))
+    due = (
+        ContinuityRequest.objects.filter(
+            status=ContinuityStatus.APPROVED,
+            valid_until__gte=today,
+            valid_until__lte=today + timedelta(days=settings.CONTINUITY_END_NOTICE_DAYS),
+            enrollment__cancelled=False,
+            enrollment__beneficiary__date_of_death__isnull=True,
+        )
+        .filter(Q(enrollment__end_date__isnull=True) | Q(enrollment__end_date__gte=today))
+        .exclude(Exists(Notice.objects.filter(idempotency_key=key)))
+    )
+    queued = 0
+    last = 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                due.filter(pk__gt=last)
+                .select_for_update(skip_locked=True, of=("self",))
+                .select_related("enrollment__beneficiary", "enrollment__medi_medi_plan")
+                .order_by("pk")[:batch_size]
+            )
+            if not batch:
+                return queued
+            last = batch[-1].pk
+            cases = {
+                case.enrollment_id: case
+                for case in CareCase.objects.filter(
+                    enrollment_id__in={request.enrollment_id for request in batch}
+                ).select_related("coordinator__membership__user")
+            }
+            for request in batch:
+                enrollment = request.enrollment
+                plan = enrollment.medi_medi_plan
+                case = cases.get(enrollment.pk)
+                letter_queue(
+                    beneficiary=enrollment.beneficiary,
+                    organization_id=request.organization_id,
+                    kind=NoticeKind.CONTINUITY_ENDING,
+                    idempotency_key=continuity_ending_letter_key(request.pk),
+                    recipient=recipient_snapshot(enrollment.beneficiary),
+                    context={
+                        "provider_name": request.provider_name,
+                        "specialty": request.specialty,
+                        "valid_until": request.valid_until,
+                        "plan_name": plan.name if plan else "",
+                        "plan_phone": plan.member_phone if plan else "",
+                        "coordinator_name": _coordinator_name(case) if case else "",
+                    },
+                )
+                _audit(
+                    None,
+                    "update",
+                    "continuity_request",
+                    request.pk,
+                    beneficiary=enrollment.beneficiary_id,
+                    ending_letter=True,
+                )
+            queued += len(batch)
 
 
 def continuity_request_require_visible(*, actor: User, request_id: int) -> None:

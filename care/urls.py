@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from care import appeals_views, member_views, staff_views
+from care import appeals_views, member_views, report_views, staff_views
 
 urlpatterns = [
     path("staff/care/tasks/", staff_views.staff_care_tasks, name="staff-care-tasks"),
@@ -43,6 +43,12 @@ urlpatterns = [
         staff_views.staff_care_task_done,
         name="staff-care-task-done",
     ),
+    path("staff/care/reports/", report_views.staff_care_reports, name="staff-care-reports"),
+    path(
+        "staff/care/reports/csv/",
+        report_views.staff_care_reports_csv,
+        name="staff-care-reports-csv",
+    ),
     path("me/care/", member_views.member_care, name="member-care"),
     path("me/care/assessment/", member_views.member_care_assessment, name="member-care-assessment"),
     path("me/care/continuity/", member_views.member_continuity_new, name="member-continuity-new"),
@@ -52,6 +58,16 @@ urlpatterns = [
         "staff/care/appeals/<int:pk>/resolve/",
         appeals_views.staff_appeal_resolve,
         name="staff-appeal-resolve",
+    ),
+    path(
+        "staff/care/appeals/<int:pk>/extend/",
+        appeals_views.staff_appeal_extend,
+        name="staff-appeal-extend",
+    ),
+    path(
+        "staff/care/appeals/<int:pk>/deny-expedite/",
+        appeals_views.staff_appeal_deny_expedite,
+        name="staff-appeal-deny-expedite",
     ),
     path("me/care/cases/", appeals_views.member_appeals, name="member-appeals"),
     path("me/care/cases/new/", appeals_views.member_appeal_new, name="member-appeal-new"),

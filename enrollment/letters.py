@@ -4,9 +4,10 @@ A notice belongs to a person, and to the organization whose event sent it, throu
 ``eligibility.BeneficiaryLetter`` row. ``enrollment.access.letter_scope`` decides who may read
 it: the member, that organization's staff (program letters: any staff), admins; anyone else is
 told it does not exist (404). Members see their own letters at ``/me/letters/``; staff see a
-member's letters, with delivery details, at ``/staff/beneficiaries/<id>/letters/`` and may send
-one again (``enrollment.services.letter_resend``, which records who asked). Every staff and
-admin read is audited by the selectors here. The notice's ``recipient`` and ``context`` are
+member's letters, with delivery details, at ``/staff/beneficiaries/<id>/letters/``, open each
+one's PDF (and ID card) from there, and may send one again
+(``enrollment.services.letter_resend``, which records who asked). Every staff and admin read
+is audited by the selectors here. The notice's ``recipient`` and ``context`` are
 PHI: no page or log shows them raw.
 
 The reads come first (the API uses them too), then the pages.
@@ -83,18 +84,33 @@ def staff_beneficiary_letters(
     return beneficiary_letters(actor=actor, beneficiary_id=beneficiary_id)
 
 
-def letter_get(*, actor: User, notice_id: int, document: str = "letter") -> Notice:
-    """One letter the actor may see (audited for staff and admins), else ``NotFound``."""
-    notice = (
-        Notice.objects.filter(access.letter_scope(actor))
-        .filter(pk=notice_id)
-        .select_related("beneficiary_letter__organization", "requested_by")
-        .first()
-    )
+def letter_get(
+    *, actor: User, notice_id: int, document: str = "letter", beneficiary_id: int | None = None
+) -> Notice:
+    """One letter the actor may see (audited for staff and admins), else ``NotFound``.
+
+    With ``beneficiary_id``, only a letter to that person (a page about them opens no other).
+    """
+    notices = Notice.objects.filter(access.letter_scope(actor)).filter(pk=notice_id)
+    if beneficiary_id is not None:
+        notices = notices.filter(beneficiary_letter__beneficiary_id=beneficiary_id)
+    notice = notices.select_related("beneficiary_letter__organization", "requested_by").first()
     if notice is None:
         raise NotFound("No such notice.")
     access.audit_read(actor, "notice", notice.pk, document=document)
     return notice
+
+
+def staff_letter_get(
+    *, actor: User, beneficiary_id: int, notice_id: int, document: str = "pdf"
+) -> Notice:
+    """One of the member's letters for the staff letters page: staff and admins only, the
+    letter access rule of ``letter_get`` (their organization's letters and the program's),
+    and the read audited; another member's letter, or another organization's, is not found."""
+    access.require_staff(actor)
+    return letter_get(
+        actor=actor, notice_id=notice_id, document=document, beneficiary_id=beneficiary_id
+    )
 
 
 def member_notices(beneficiary: Beneficiary) -> QuerySet[Notice]:
@@ -221,6 +237,10 @@ MEMBER_KIND_WORDS: dict[str, Any] = {
     NoticeKind.MEDICARE_REJECTION: _("Medicare did not accept a request"),
     NoticeKind.APPEAL_ACKNOWLEDGMENT: _("We received your grievance or appeal"),
     NoticeKind.APPEAL_RESOLUTION: _("Decision on your grievance or appeal"),
+    NoticeKind.CARE_PLAN: _("Your care plan"),
+    NoticeKind.CONTINUITY_ENDING: _("Your continuity of care is ending"),
+    NoticeKind.APPEAL_EXTENSION: _("We need more time for your grievance or appeal"),
+    NoticeKind.APPEAL_EXPEDITE_DENIED: _("Your grievance or appeal will not be expedited"),
 }
 
 
@@ -378,6 +398,30 @@ def staff_letters(request: HttpRequest, pk: int) -> HttpResponse:
             "applications": beneficiary_applications(actor=user, beneficiary=beneficiary),
         },
     )
+
+
+@login_required
+@require_GET
+def staff_letter_pdf(request: HttpRequest, pk: int, notice_pk: int) -> HttpResponse:
+    """Staff download one of the member's letters as it was sent (the selector audits it)."""
+    notice = staff_letter_get(actor=_user(request), beneficiary_id=pk, notice_id=notice_pk)
+    content = notice_pdf(notice)
+    if content is None:
+        raise NotFound("This letter has no PDF yet.")
+    return pdf_response(content, filename=f"letter-{notice.pk}.pdf")
+
+
+@login_required
+@require_GET
+def staff_letter_id_card(request: HttpRequest, pk: int, notice_pk: int) -> HttpResponse:
+    """Staff download the member ID card a letter carried (the selector audits it)."""
+    notice = staff_letter_get(
+        actor=_user(request), beneficiary_id=pk, notice_id=notice_pk, document="id_card"
+    )
+    content = notice_id_card_pdf(notice)
+    if content is None:
+        raise NotFound("This letter has no ID card.")
+    return pdf_response(content, filename=f"id-card-{notice.pk}.pdf")
 
 
 @login_required

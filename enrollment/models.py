@@ -697,7 +697,9 @@ class MedicareSubmissionStatusChange(models.Model):
         return f"{self.submission_id}: {self.from_status or '-'} -> {self.to_status}"
 
 
-# Plan-wide transfers (issue 9) live in their own module; imported here so they are this app's.
+# Who each organization's staff may see, kept by the database (issue 12), and plan-wide
+# transfers (issue 9) live in their own modules; imported here so they are this app's.
+from enrollment.people_links import OrganizationPerson  # noqa: E402, F401
 from enrollment.transfer_models import (  # noqa: E402, F401
     PlanTransfer,
     PlanTransferMember,

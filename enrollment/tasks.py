@@ -28,3 +28,15 @@ def plan_transfer_run(transfer_id: int, actor_id: int | None = None) -> int:
 
     actor = User.objects.filter(pk=actor_id).first() if actor_id is not None else None
     return transfer_apply(actor=actor, transfer_id=transfer_id).moved_now
+
+
+@shared_task(acks_late=True)
+def plan_transfer_letters(today: str | None = None, transfer_id: int | None = None) -> int:
+    """Daily (and at a transfer's end): write the plan-transfer letters due by today to the
+    moved members, in chunks; a rerun writes nothing twice. Return how many were written."""
+    from datetime import date
+
+    from enrollment.transfers import transfer_letters_queue
+
+    day = date.fromisoformat(today) if today else california_today()
+    return sum(transfer_letters_queue(today=day, transfer_id=transfer_id).values())

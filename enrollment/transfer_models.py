@@ -121,11 +121,15 @@ class PlanTransferStatusChange(models.Model):
 class PlanTransferMember(models.Model):
     """One member a transfer concerns: moved (old and new enrollments) or why not."""
 
-    transfer = models.ForeignKey(PlanTransfer, on_delete=models.CASCADE, related_name="members")
+    # Indexed by the constraint below (transfer first); the county's and the plan's are not
+    # indexed: a transfer writes 300,000 rows at once, and nothing reads them by those.
+    transfer = models.ForeignKey(
+        PlanTransfer, on_delete=models.CASCADE, related_name="members", db_index=False
+    )
     beneficiary = models.ForeignKey(
         Beneficiary, on_delete=models.PROTECT, related_name="+", db_index=False
     )
-    county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="+")
+    county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="+", db_index=False)
     old_enrollment = models.ForeignKey(
         "enrollment.Enrollment", on_delete=models.PROTECT, related_name="+", db_index=False
     )
@@ -138,7 +142,12 @@ class PlanTransferMember(models.Model):
         db_index=False,
     )
     aligned_medi_cal_plan = models.ForeignKey(
-        MediCalPlan, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        MediCalPlan,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     outcome = models.CharField(max_length=8, choices=TransferOutcome.choices)
     reason = models.CharField(max_length=32, choices=TransferReason.choices, blank=True)
@@ -157,3 +166,41 @@ class PlanTransferMember(models.Model):
 
     def __str__(self) -> str:
         return f"Transfer {self.transfer_id} member {self.beneficiary_id} ({self.outcome})"
+
+
+class LetterRunStatus(models.TextChoices):
+    RUNNING = "running", "Writing"
+    FINISHED = "finished", "Written"
+    SKIPPED = "skipped", "Skipped (a later letter was already due)"
+
+
+class PlanTransferLetterRun(models.Model):
+    """One kind of letter (60 or 30 days) of a transfer, written by the daily job when due.
+
+    The job writes the moved members' letters in chunks of people, each chunk in its own
+    transaction, and moves ``through_beneficiary`` on in that transaction: a stopped run goes
+    on from there, and the idempotency keys make any chunk run twice write nothing twice.
+    """
+
+    transfer = models.ForeignKey(PlanTransfer, on_delete=models.CASCADE, related_name="letter_runs")
+    kind = models.CharField(max_length=32)
+    send_on = models.DateField(help_text="The day the letter is due.")
+    late = models.BooleanField(default=False)
+    status = models.CharField(
+        max_length=16, choices=LetterRunStatus.choices, default=LetterRunStatus.RUNNING
+    )
+    through_beneficiary = models.BigIntegerField(
+        default=0, help_text="Every moved member up to this person id has the letter."
+    )
+    written = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["transfer", "send_on", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["transfer", "kind"], name="plan_transfer_letter_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"Transfer {self.transfer_id} {self.kind} ({self.status})"

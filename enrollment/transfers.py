@@ -1,32 +1,37 @@
 """Plan-wide transfers: move everyone in one plan in some counties to another plan from a date.
 
 ``transfer_plan`` (admins; ``actor=None`` for the command line) first answers a dry run: who
-would move, who cannot and why, which letters would go when. Applied, it works set-based:
+would move, who cannot and why, which letters would go when. Applied, it works set-based, in
+batches of ``BATCH_SIZE`` people (ranges of person ids, from one query over the candidates):
 
-1. **Plan**: one ``INSERT ... SELECT ... ON CONFLICT DO NOTHING`` writes a ``PlanTransferMember``
-   row per member (``pending``, or ``cannot`` with the reason), so a run that stops halfway
-   carries on where it was and a member is never considered twice.
-2. **Batches** of ``BATCH_SIZE`` pending members, each in one transaction: the people's rows
-   are locked in id order (PostgreSQL; the services' order), each member is re-checked, the old
-   Medi-Medi enrollment and the Medi-Cal plan enrollment it came with end the day before
-   (one ``UPDATE ... FROM`` a staging table), then the new Medi-Medi enrollment and, unless
-   the member is already in it, the new aligned Medi-Cal enrollment start on the date (one
-   ``COPY`` on PostgreSQL, batched inserts on SQLite). Ending first keeps the no-overlap
-   exclusion constraint true after every statement. The member's letters (60 and 30 days
-   before, when the date allows) go into the notices outbox in the same transaction
-   (``notices.services.notices_queue_bulk``), scheduled for their day.
-3. A completed transfer asked for again (same plans, date and counties: its ``key``) writes
-   nothing and answers its report.
+1. Each batch is one transaction. The people's rows are locked in id order (PostgreSQL; the
+   services' order); one ``INSERT ... SELECT ... ON CONFLICT DO NOTHING`` writes a
+   ``PlanTransferMember`` row per member of the range with its outcome (``moved``, or
+   ``cannot`` with the reason) and each mover's new enrollment id; the old Medi-Medi
+   enrollment and the Medi-Cal plan enrollment it came with end the day before (``UPDATE ...
+   FROM`` those rows); the new Medi-Medi enrollments start on the date (``COPY`` on
+   PostgreSQL, with member IDs of the new plan) and the new aligned Medi-Cal ones (``INSERT ...
+   SELECT``), unless the member is already in it. Ending first keeps the no-overlap exclusion
+   constraint true after every statement.
+2. A run that stops carries on after the last person a committed batch covered; a batch whose
+   people already have rows does nothing. A completed transfer asked for again (same plans,
+   date and counties: its ``key``) writes nothing and answers its report.
+3. No letter is written by the run itself: ``transfer_letters_queue`` (the daily job
+   ``enrollment.tasks.plan_transfer_letters``, and the run's end for letters already due)
+   writes each letter to the moved members on its day, in chunks, set-based, idempotent.
 
 Every status move of a transfer writes a ``PlanTransferStatusChange`` row; the run and each
-batch are audited (ids only).
+batch are audited (ids only). Progress: the transfer's counts move with each batch, and each
+letter's ``PlanTransferLetterRun`` with each chunk.
 """
 
 import json
 import logging
 import secrets
+import threading
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import partial
@@ -34,8 +39,8 @@ from time import monotonic
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db import connection, transaction
-from django.db.models import Count, Q, QuerySet
+from django.db import connection, models, transaction
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from accounts.errors import Conflict, DomainError, Forbidden, NotFound
@@ -52,15 +57,27 @@ from eligibility.notifications import RECIPIENT_FIELDS, recipient_key, recipient
 from eligibility.selectors import california_today
 from enrollment import access
 from enrollment.member_ids import member_id_prefix
-from enrollment.models import AuthorizedRepresentative, EndReason, Enrollment, EnrollmentKind
+from enrollment.models import (
+    AuthorizedRepresentative,
+    ElectionPeriod,
+    EndReason,
+    Enrollment,
+    EnrollmentKind,
+    MedicareStatus,
+    MedicareSubmission,
+    MedicareSubmissionKind,
+    MedicareSubmissionStatusChange,
+    MedicareTransaction,
+)
 from enrollment.representatives import letter_copies_queue, valid_on
 from enrollment.transfer_models import (
     TRANSFER_TRANSITIONS,
+    LetterRunStatus,
     PlanTransfer,
+    PlanTransferLetterRun,
     PlanTransferMember,
     PlanTransferStatusChange,
     TransferOutcome,
-    TransferReason,
     TransferStatus,
 )
 from notices.conf import notice_settings
@@ -116,7 +133,7 @@ class TransferReport:
     moved_now: int = 0
     letters_queued: int = 0
     already_done: bool = False
-    # Where an applied run's time went: plan, enrollments, letters, commit (seconds).
+    # Where an applied run's time went: plan, batches, commits, finish (seconds).
     seconds: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -197,10 +214,17 @@ def _move(transfer: PlanTransfer, to_status: str, *, actor: User | None, note: s
 
 
 def _candidates_sql(
-    *, from_plan_id: int, to_plan_id: int, county_ids: Sequence[int], effective: date
+    *,
+    from_plan_id: int,
+    to_plan_id: int,
+    county_ids: Sequence[int],
+    effective: date,
+    after: int = 0,
+    upto: int | None = None,
 ) -> tuple[str, list[Any]]:
     """Every member of ``from_plan`` in the counties whose enrollment runs into ``effective``,
-    with the service area of the new plan that would take them and why they cannot move.
+    with the service area of the new plan that would take them and why they cannot move;
+    only the people whose id is after ``after`` and up to ``upto`` (when given).
 
     Columns: beneficiary_id, old_id, county_id, aligned_id, reason ('' when they can move).
     """
@@ -234,9 +258,10 @@ def _candidates_sql(
         WHERE e.medi_medi_plan_id = %s AND e.kind = 'medi_medi' AND NOT e.cancelled
           AND (e.end_date IS NULL OR e.end_date >= %s)
           AND b.county_id IN ({counties})
+          AND e.beneficiary_id > %s AND e.beneficiary_id <= %s
     """  # noqa: S608 (placeholders only)
     params: list[Any] = [effective] * 4 + [to_plan_id, effective, effective]
-    params += [from_plan_id, effective, *county_ids]
+    params += [from_plan_id, effective, *county_ids, after, upto if upto is not None else 2**62]
     return sql, params
 
 
@@ -244,12 +269,16 @@ def _county_ids(transfer: PlanTransfer) -> list[int]:
     return sorted(transfer.counties.values_list("pk", flat=True))
 
 
-def _candidates(transfer: PlanTransfer) -> tuple[str, list[Any]]:
+def _candidates(
+    transfer: PlanTransfer, *, after: int = 0, upto: int | None = None
+) -> tuple[str, list[Any]]:
     return _candidates_sql(
         from_plan_id=transfer.from_plan_id,
         to_plan_id=transfer.to_plan_id,
         county_ids=_county_ids(transfer),
         effective=transfer.effective_date,
+        after=after,
+        upto=upto,
     )
 
 
@@ -322,6 +351,7 @@ def transfer_plan(
     reason: str = "",
     today: date | None = None,
     batch_size: int = BATCH_SIZE,
+    workers: int | None = None,
 ) -> TransferReport:
     """Move the members of ``from_plan`` living in ``counties`` to ``to_plan`` from ``effective``.
 
@@ -365,7 +395,9 @@ def transfer_plan(
     if dry_run:
         stored = transfer.status != TransferStatus.PLANNED
         return _report(transfer, dry_run=True, today=today, stored=stored)
-    return transfer_apply(actor=actor, transfer_id=transfer.pk, today=today, batch_size=batch_size)
+    return transfer_apply(
+        actor=actor, transfer_id=transfer.pk, today=today, batch_size=batch_size, workers=workers
+    )
 
 
 def transfer_apply(
@@ -374,9 +406,11 @@ def transfer_apply(
     transfer_id: int,
     today: date | None = None,
     batch_size: int = BATCH_SIZE,
+    workers: int | None = None,
 ) -> TransferReport:
     """Run a planned transfer (or carry on with one that stopped); a completed one writes
-    nothing and answers its report."""
+    nothing and answers its report. Letters are not written here: ``transfer_letters_queue``
+    writes them when due (the daily job; at the end of the run for any due already)."""
     _require_admin(actor)
     transfer = (
         PlanTransfer.objects.select_related("from_plan", "to_plan").filter(pk=transfer_id).first()
@@ -392,6 +426,7 @@ def transfer_apply(
             already_done=True,
         )
     today = today or california_today()
+    planning = monotonic()
     with transaction.atomic():
         transfer = (
             PlanTransfer.objects.select_for_update()
@@ -400,25 +435,24 @@ def transfer_apply(
         )
         if transfer.status == TransferStatus.COMPLETED:
             return _report(transfer, dry_run=False, today=today, stored=True, already_done=True)
-        if transfer.status == TransferStatus.PLANNED:
+        first_run = transfer.status == TransferStatus.PLANNED
+        if first_run:
             note, transfer.planned_on = "applied", today
         else:  # a resumed run counts the letters from the day the run began, as before
             note, today = "resumed", transfer.planned_on or today
-        planning = monotonic()
         _move(transfer, TransferStatus.RUNNING, actor=actor, note=note)
         transfer.started_at = transfer.started_at or timezone.now()
         transfer.save(update_fields=["status", "started_at", "planned_on"])
-        _plan_members(transfer)
-    moved = letters = 0
+    bounds = _batch_bounds(transfer, size=batch_size)
+    if first_run:  # the whole run's size, for its progress (a resumed run keeps the first)
+        transfer.member_count = _candidate_count(transfer)
+        PlanTransfer.objects.filter(pk=transfer.pk).update(member_count=transfer.member_count)
     timings: defaultdict[str, float] = defaultdict(float, plan=monotonic() - planning)
     try:
-        after: int | None = 0
-        while after is not None:
-            done, after, batch_letters = _batch_apply(
-                transfer, after=after, size=batch_size, actor=actor, today=today, timings=timings
+        with _run_lock(transfer):
+            moved = _batches_run(
+                transfer, bounds, actor=actor, today=today, workers=workers, timings=timings
             )
-            moved += done
-            letters += batch_letters
     except Exception:
         with transaction.atomic():
             failed = PlanTransfer.objects.select_for_update().get(pk=transfer.pk)
@@ -426,6 +460,7 @@ def transfer_apply(
             failed.save(update_fields=["status"])
         logger.exception("transfer %s stopped", transfer.pk)
         raise
+    started = monotonic()
     with transaction.atomic():
         transfer = (
             PlanTransfer.objects.select_for_update()
@@ -446,13 +481,16 @@ def transfer_apply(
         transfer.save(
             update_fields=["status", "moved_count", "cannot_count", "member_count", "finished_at"]
         )
+    timings["finish"] += monotonic() - started
     logger.info(
-        "transfer %s: %d moved, %d letters (%s)",
+        "transfer %s: %d moved (%s)",
         transfer.pk,
         moved,
-        letters,
         ", ".join(f"{step} {seconds:.1f} s" for step, seconds in timings.items()),
     )
+    # Letters already due (a late letter, or a run on a letter's own day) go now: in a worker
+    # with a broker, here without one.
+    letters = _letters_publish(transfer.pk, today)
     return _report(
         transfer,
         dry_run=False,
@@ -467,54 +505,140 @@ def transfer_apply(
 def _outcome_counts(transfer: PlanTransfer) -> Counter[str]:
     return Counter(
         {
-            outcome: transfer.members.filter(outcome=outcome).count()
-            for outcome in (TransferOutcome.MOVED, TransferOutcome.CANNOT, TransferOutcome.PENDING)
+            row["outcome"]: row["n"]
+            for row in transfer.members.order_by().values("outcome").annotate(n=Count("id"))
         }
     )
 
 
-def _plan_members(transfer: PlanTransfer) -> int:
-    """Write a member row for everyone the transfer concerns, once (``ON CONFLICT``)."""
+def _candidate_count(transfer: PlanTransfer) -> int:
     sql, params = _candidates(transfer)
-    insert = f"""
-        INSERT INTO enrollment_plantransfermember
-            (transfer_id, beneficiary_id, county_id, old_enrollment_id, aligned_medi_cal_plan_id,
-             outcome, reason, updated_at)
-        SELECT %s, c.beneficiary_id, c.county_id, c.old_id, c.aligned_id,
-               CASE WHEN c.reason = '' THEN 'pending' ELSE 'cannot' END, c.reason, %s
-        FROM ({sql}) c WHERE 1 = 1
-        ON CONFLICT (transfer_id, beneficiary_id) DO NOTHING
-    """  # noqa: S608 (placeholders only)
     with connection.cursor() as cursor:
-        stamp = connection.ops.adapt_datetimefield_value(timezone.now())
-        cursor.execute(insert, [transfer.pk, stamp, *params])
-        return cursor.rowcount
+        cursor.execute(f"SELECT count(*) FROM ({sql}) c", params)  # noqa: S608
+        return int(cursor.fetchone()[0])
+
+
+def _batch_bounds(transfer: PlanTransfer, *, size: int) -> list[tuple[int, int | None]]:
+    """The batches: ranges of person ids (after, up to; ``None``: no end) of ``size``
+    candidates each. One query; only the bounds come back. The people a stopped run moved are
+    no longer candidates (their enrollment in the old plan ended), and those it listed are
+    skipped by their batch (``ON CONFLICT``)."""
+    sql, params = _candidates(transfer)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT n.beneficiary_id FROM (SELECT c.beneficiary_id, "  # noqa: S608
+            f"row_number() OVER (ORDER BY c.beneficiary_id) AS rn FROM ({sql}) c) n "
+            "WHERE n.rn %% %s = 0 ORDER BY n.beneficiary_id",
+            [*params, size],
+        )
+        uppers: list[int | None] = [row[0] for row in cursor.fetchall()]
+    uppers.append(None)
+    lowers = [0, *(upper or 0 for upper in uppers[:-1])]
+    return list(zip(lowers, uppers, strict=True))
+
+
+# Batches run side by side on PostgreSQL (disjoint people, each its own connection and
+# transaction): the writes are PostgreSQL's work, and two backends get twice the CPU.
+WORKERS = 2
+# pg_advisory_lock(class, transfer id): one run of a transfer at a time.
+_ADVISORY_CLASS = 0x7472
+
+
+@contextmanager
+def _run_lock(transfer: PlanTransfer) -> Iterator[None]:
+    """Hold the transfer's run lock (PostgreSQL; a second runner is refused), or nothing."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [_ADVISORY_CLASS, transfer.pk])
+        if not cursor.fetchone()[0]:
+            raise Conflict("This transfer is already running.", status=transfer.status)
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [_ADVISORY_CLASS, transfer.pk])
+
+
+def _batches_run(
+    transfer: PlanTransfer,
+    bounds: list[tuple[int, int | None]],
+    *,
+    actor: User | None,
+    today: date,
+    workers: int | None,
+    timings: defaultdict[str, float],
+) -> int:
+    """Run the batches: side by side in ``workers`` threads on PostgreSQL (each with its own
+    connection), one after the other here otherwise, or when the caller holds a transaction
+    (other connections could not see its rows: tests). Return how many moved."""
+    workers = WORKERS if workers is None else workers
+    parallel = connection.vendor == "postgresql" and workers > 1 and not connection.in_atomic_block
+    done = Counter[str]()
+    guard = threading.Lock()
+    left = iter(enumerate(bounds, start=1))
+    failed: list[BaseException] = []
+    member_ids: set[str] = set()
+    transfer.to_plan.organization  # noqa: B018 (loaded once, read by every batch)
+
+    def work() -> None:
+        try:
+            while not failed:
+                with guard:
+                    item = next(left, None)
+                if item is None:
+                    return
+                number, (after, upto) = item
+                own: defaultdict[str, float] = defaultdict(float)
+                moved, listed = _batch_apply(
+                    transfer,
+                    after=after,
+                    upto=upto,
+                    actor=actor,
+                    today=today,
+                    timings=own,
+                    member_ids=member_ids,
+                    guard=guard,
+                )
+                with guard:
+                    done.update(moved=moved, listed=listed, batches=1)
+                    for step, seconds in own.items():
+                        timings[step] += seconds
+                    logger.info(
+                        "transfer %s: batch %d of %d done (%d of %d batches), "
+                        "%d moved and %d listed of %d",
+                        transfer.pk,
+                        number,
+                        len(bounds),
+                        done["batches"],
+                        len(bounds),
+                        done["moved"],
+                        done["listed"],
+                        transfer.member_count,
+                    )
+        except BaseException as exc:
+            with guard:
+                failed.append(exc)
+        finally:
+            if parallel:
+                connection.close()  # this thread's own connection
+
+    if parallel:
+        threads = [threading.Thread(target=work, name=f"transfer-{transfer.pk}-{n}") for n in
+                   range(min(workers, len(bounds)))]  # fmt: skip
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    else:
+        work()
+    if failed:
+        raise failed[0]
+    return done["moved"]
 
 
 # --- One batch ------------------------------------------------------------------------------
-
-_ENDS = "transfer_stage_ends"
-_ENDS_COLUMNS = (
-    "id bigint",
-    "end_date date",
-    "cancelled boolean",
-    "end_reason varchar(16)",
-    "replaced_by bigint",
-    "end_before date",
-    "aligned_with bigint",
-    "keep boolean",
-)
-
-
-def _stage_create(cursor: Any) -> None:
-    if connection.vendor == "postgresql":
-        cursor.execute(
-            f"CREATE TEMP TABLE IF NOT EXISTS {_ENDS} ({', '.join(_ENDS_COLUMNS)}) "
-            "ON COMMIT DELETE ROWS"
-        )
-    else:
-        cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {_ENDS} ({', '.join(_ENDS_COLUMNS)})")
-        cursor.execute(f"DELETE FROM {_ENDS}")  # noqa: S608
 
 
 def _rows_write(
@@ -533,23 +657,18 @@ def _rows_write(
         cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)  # noqa: S608
 
 
-def _ids_new(cursor: Any, count: int) -> list[int]:
-    """Reserve ``count`` enrollment ids (the batch holds the write lock on SQLite)."""
-    if count == 0:
-        return []
+def _new_id_sql(cursor: Any) -> tuple[str, list[Any]]:
+    """The SQL that gives a moved member's new Medi-Medi enrollment its id as the member's row
+    is written: the table's sequence on PostgreSQL; on SQLite (the batch holds the database's
+    write lock) the ids after the highest ever used."""
     if connection.vendor == "postgresql":
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence('enrollment_enrollment', 'id')) "
-            "FROM generate_series(1, %s)",
-            [count],
-        )
-        return [row[0] for row in cursor.fetchall()]
+        return "nextval(pg_get_serial_sequence('enrollment_enrollment', 'id'))", []
     cursor.execute(
         "SELECT max(n) FROM (SELECT max(id) AS n FROM enrollment_enrollment "
         "UNION ALL SELECT seq FROM sqlite_sequence WHERE name = 'enrollment_enrollment')"
     )
     top = cursor.fetchone()[0] or 0
-    return list(range(top + 1, top + 1 + count))
+    return "%s + row_number() OVER (PARTITION BY c.reason = '' ORDER BY c.beneficiary_id)", [top]
 
 
 def _member_ids_new(plan: MediMediPlan, count: int, taken_in_run: set[str]) -> list[str]:
@@ -561,15 +680,28 @@ def _member_ids_new(plan: MediMediPlan, count: int, taken_in_run: set[str]) -> l
         draws = {
             f"{prefix}{secrets.randbelow(9 * 10**8) + 10**8}" for _ in range(wanted)
         } - taken_in_run
-        used = set(
-            Enrollment.objects.filter(medi_medi_plan=plan, member_id__in=draws).values_list(
-                "member_id", flat=True
-            )
-        )
+        used = _member_ids_used(plan.pk, sorted(draws))
         fresh = sorted(draws - used)
         chosen += fresh
         taken_in_run.update(fresh)
     return chosen[:count]
+
+
+def _member_ids_used(plan_id: int, draws: list[str]) -> set[str]:
+    """Which of ``draws`` the plan already uses (one probe of its unique index)."""
+    if connection.vendor != "postgresql":
+        return set(
+            Enrollment.objects.filter(medi_medi_plan_id=plan_id, member_id__in=draws).values_list(
+                "member_id", flat=True
+            )
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT member_id FROM enrollment_enrollment WHERE medi_medi_plan_id = %s "
+            "AND member_id = ANY(%s) AND member_id <> ''",
+            [plan_id, draws],
+        )
+        return {row[0] for row in cursor.fetchall()}
 
 
 _ENROLLMENT_DEFAULTS: dict[str, Any] = {
@@ -605,221 +737,200 @@ def _enrollment_columns() -> list[tuple[str, Any]]:
     return columns
 
 
+_MEMBERS = "enrollment_plantransfermember"
+
+
 def _batch_apply(
     transfer: PlanTransfer,
     *,
     after: int,
-    size: int,
+    upto: int | None,
     actor: User | None,
     today: date,
     timings: defaultdict[str, float] | None = None,
-) -> tuple[int, int | None, int]:
-    """Move the next ``size`` pending members (by person id after ``after``) in one
-    transaction. Return (moved, the last person id or None when none was left, letters).
-    ``timings`` adds the seconds spent on enrollments, letters and the commit."""
+    member_ids: set[str] | None = None,
+    guard: "threading.Lock | None" = None,
+) -> tuple[int, int]:
+    """Move the members whose person id is after ``after`` and up to ``upto`` (``None``: no
+    end) in one transaction, set-based; return how many moved and how many were listed.
+
+    Under the people's locks (PostgreSQL, id order, as the services lock them) the member rows
+    are written with their outcome and each mover's new enrollment id (one ``INSERT ... SELECT``
+    of the candidates' query): nothing can change a member between being chosen and being
+    moved. The ends are ``UPDATE ... FROM`` those rows, then the new Medi-Medi enrollments
+    (``COPY``, with their member IDs) and the new Medi-Cal ones (``INSERT ... SELECT``): ends
+    first, so the no-overlap constraint holds after every statement. The later statements
+    read only the rows this batch wrote (its range and its time stamp): people with a row
+    already (a stopped run listed them) are left as they are. ``member_ids`` (with ``guard``)
+    are the member IDs drawn by the run's other batches.
+    """
     effective = transfer.effective_date
     day_before = effective - timedelta(days=1)
     now = timezone.now()
     stamp = connection.ops.adapt_datetimefield_value(now)  # for raw SQL
     timings = timings if timings is not None else defaultdict(float)
     started = monotonic()
-    with transaction.atomic():
-        # A write first: it locks the transfer's row (two runners of one transfer take turns,
-        # each reading the pending rows after the other committed), and on SQLite it takes the
-        # database's write lock for the id reservation.
-        PlanTransfer.objects.filter(pk=transfer.pk).update(finished_at=None)
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                # A lost commit is redone by the next run (the members stay pending).
-                cursor.execute("SET LOCAL synchronous_commit = off")
-                cursor.execute("SET LOCAL work_mem = '64MB'")
-        pending = list(
-            PlanTransferMember.objects.filter(
-                transfer=transfer, outcome=TransferOutcome.PENDING, beneficiary_id__gt=after
+    upper = upto if upto is not None else 2**62
+    in_range = (
+        "m.transfer_id = %s AND m.beneficiary_id > %s AND m.beneficiary_id <= %s "
+        "AND m.updated_at = %s"
+    )
+    range_params = [transfer.pk, after, upper, stamp]
+    postgres = connection.vendor == "postgresql"
+    with transaction.atomic(), connection.cursor() as cursor:
+        if postgres:
+            # A lost commit is redone by the next run (its rows are not there).
+            cursor.execute("SET LOCAL synchronous_commit = off")
+            cursor.execute("SET LOCAL work_mem = '64MB'")
+        else:  # a write first: SQLite's write lock, for the id reservation below
+            PlanTransfer.objects.filter(pk=transfer.pk).update(finished_at=None)
+        county_ids = _county_ids(transfer)
+        if postgres:
+            marks = ", ".join(["%s"] * len(county_ids))
+            cursor.execute(
+                f"""
+                SELECT count(*) FROM (
+                  SELECT b.id FROM eligibility_beneficiary b
+                  WHERE b.id IN (
+                    SELECT e.beneficiary_id FROM enrollment_enrollment e
+                    WHERE e.medi_medi_plan_id = %s AND e.kind = 'medi_medi' AND NOT e.cancelled
+                      AND e.beneficiary_id > %s AND e.beneficiary_id <= %s)
+                    AND b.county_id IN ({marks})
+                  ORDER BY b.id FOR UPDATE) locked
+                """,  # noqa: S608
+                [transfer.from_plan_id, after, upper, *county_ids],
             )
-            .order_by("beneficiary_id")
-            .values_list("pk", "beneficiary_id", "old_enrollment_id", "aligned_medi_cal_plan_id")[
-                :size
-            ]
+        sql, params = _candidates(transfer, after=after, upto=upto)
+        new_id, new_id_params = _new_id_sql(cursor)
+        cursor.execute(
+            f"""
+            INSERT INTO {_MEMBERS} (transfer_id, beneficiary_id, county_id, old_enrollment_id,
+                new_enrollment_id, aligned_medi_cal_plan_id, outcome, reason, updated_at)
+            SELECT %s, c.beneficiary_id, c.county_id, c.old_id,
+                   CASE WHEN c.reason = '' THEN {new_id} END, c.aligned_id,
+                   CASE WHEN c.reason = '' THEN 'moved' ELSE 'cannot' END, c.reason, %s
+            FROM ({sql}) c WHERE 1 = 1 ORDER BY c.beneficiary_id
+            ON CONFLICT (transfer_id, beneficiary_id) DO NOTHING
+            """,  # noqa: S608 (placeholders only)
+            [transfer.pk, *new_id_params, stamp, *params],
         )
-        if not pending:
-            return 0, None, 0
-        people = [row[1] for row in pending]
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT id FROM eligibility_beneficiary WHERE id = ANY(%s) ORDER BY id "
-                    "FOR UPDATE",
-                    [people],
-                )
-        old_rows = {
-            row["id"]: row
-            for row in Enrollment.objects.filter(pk__in=[row[2] for row in pending]).values(
-                "id", "medi_medi_plan_id", "cancelled", "start_date", "end_date"
-            )
-        }
-        later = set(
-            Enrollment.objects.filter(
-                beneficiary_id__in=people, kind=MM, cancelled=False, start_date__gte=effective
-            ).values_list("beneficiary_id", flat=True)
+        cursor.execute(
+            f"SELECT m.beneficiary_id, m.new_enrollment_id FROM {_MEMBERS} m "  # noqa: S608
+            f"WHERE {in_range} ORDER BY m.beneficiary_id",
+            range_params,
         )
-        medi_cal: dict[int, list[dict[str, Any]]] = {}
-        for row in (
-            Enrollment.objects.filter(beneficiary_id__in=people, kind=MC, cancelled=False)
-            .filter(Q(end_date__isnull=True) | Q(end_date__gte=effective))
-            .order_by("pk")
-            .values("id", "beneficiary_id", "medi_cal_plan_id", "start_date", "end_date")
-        ):
-            medi_cal.setdefault(row["beneficiary_id"], []).append(dict(row))
-
-        movable: list[tuple[int, int, int, int]] = []
-        changed: list[int] = []
-        for member_pk, person, old_id, aligned_id in pending:
-            old = old_rows.get(old_id)
-            still = (
-                old is not None
-                and not old["cancelled"]
-                and old["medi_medi_plan_id"] == transfer.from_plan_id
-                and old["start_date"] < effective
-                and (old["end_date"] is None or old["end_date"] >= effective)
-                and person not in later
-                and aligned_id is not None
-                and all(r["start_date"] <= effective for r in medi_cal.get(person, []))
+        rows = cursor.fetchall()
+        people = [person for person, _ in rows]
+        movers = [(person, new) for person, new in rows if new is not None]
+        moved = f"{in_range} AND m.outcome = 'moved'"
+        ended_by = actor.pk if actor else None
+        note = f"Moved to {transfer.to_plan.name} by plan transfer {transfer.pk}."
+        target = "enrollment_enrollment"
+        # The old Medi-Medi enrollment ends the day before.
+        cursor.execute(
+            f"""
+            UPDATE {target} SET end_date = %s, end_reason = %s, replaced_by_id = m.new_enrollment_id,
+                end_date_before_replaced = {target}.end_date, ended_by_id = %s,
+                end_requested_on = %s, end_note = %s, updated_at = %s
+            FROM {_MEMBERS} m WHERE {moved} AND {target}.id = m.old_enrollment_id
+            """,  # noqa: S608
+            [day_before, EndReason.TRANSFERRED.value, ended_by, today, note, stamp, *range_params],
+        )
+        # The Medi-Cal plan enrollments running into the date: one already in the new aligned
+        # plan (open) continues, linked to the new enrollment; one starting on the date is
+        # cancelled (superseded); any other ends the day before.
+        medi_cal = (
+            f"{target}.beneficiary_id = m.beneficiary_id AND {target}.kind = 'medi_cal' "
+            f"AND NOT {target}.cancelled "
+            f"AND ({target}.end_date IS NULL OR {target}.end_date >= %s)"
+        )
+        kept = (
+            f"({target}.medi_cal_plan_id = m.aligned_medi_cal_plan_id "
+            f"AND {target}.end_date IS NULL)"
+        )
+        cursor.execute(
+            f"""
+            UPDATE {target} SET end_date = {target}.start_date, cancelled = %s, end_reason = %s,
+                replaced_by_id = m.new_enrollment_id, end_date_before_replaced = {target}.end_date,
+                ended_by_id = %s, end_requested_on = %s, end_note = %s, updated_at = %s
+            FROM {_MEMBERS} m WHERE {moved} AND {medi_cal} AND {target}.start_date >= %s
+              AND NOT {kept}
+            """,  # noqa: S608
+            [True, EndReason.SUPERSEDED.value, ended_by, today, note, stamp,
+             *range_params, effective, effective],
+        )  # fmt: skip
+        cursor.execute(
+            f"""
+            UPDATE {target} SET end_date = %s, end_reason = %s,
+                replaced_by_id = m.new_enrollment_id, end_date_before_replaced = {target}.end_date,
+                ended_by_id = %s, end_requested_on = %s, end_note = %s, updated_at = %s
+            FROM {_MEMBERS} m WHERE {moved} AND {medi_cal} AND {target}.start_date < %s
+              AND NOT {kept}
+            """,  # noqa: S608
+            [day_before, EndReason.TRANSFERRED.value, ended_by, today, note, stamp,
+             *range_params, effective, effective],
+        )  # fmt: skip
+        cursor.execute(
+            f"""
+            UPDATE {target} SET aligned_with_id = m.new_enrollment_id, updated_at = %s
+            FROM {_MEMBERS} m WHERE {moved} AND {medi_cal} AND {kept}
+            """,  # noqa: S608
+            [stamp, *range_params, effective],
+        )
+        # The new Medi-Medi enrollments, with member IDs of the new plan.
+        columns = _enrollment_columns()
+        names = ["id", *(name for name, _ in columns)]
+        with guard or threading.Lock():
+            new_member_ids = _member_ids_new(
+                transfer.to_plan, len(movers), member_ids if member_ids is not None else set()
             )
-            if still:
-                movable.append((member_pk, person, old_id, aligned_id))
-            else:
-                changed.append(member_pk)
-
-        # Which Medi-Cal plan enrollment each member keeps (already in the new aligned plan).
-        kept_of: dict[int, int | None] = {}
-        for _, person, _, aligned_id in movable:
-            kept_of[person] = next(
-                (
-                    row["id"]
-                    for row in medi_cal.get(person, [])
-                    if row["medi_cal_plan_id"] == aligned_id and row["end_date"] is None
-                ),
-                None,
-            )
-        new_medi_cal = [
-            (person, aligned_id) for _, person, _, aligned_id in movable if kept_of[person] is None
-        ]
-        letters = 0
-        with connection.cursor() as cursor:
-            ids = _ids_new(cursor, len(movable) + len(new_medi_cal))
-            new_mm, new_mc = ids[: len(movable)], ids[len(movable) :]
-            new_of = {
-                person: new_id for (_, person, _, _), new_id in zip(movable, new_mm, strict=True)
+        inserts: list[tuple[Any, ...]] = []
+        for (person, new_id), member_id in zip(movers, new_member_ids, strict=True):
+            values = {
+                "beneficiary_id": person,
+                "kind": MM.value,
+                "medi_medi_plan_id": transfer.to_plan_id,
+                "start_date": effective,
+                "member_id": member_id,
+                "created_at": stamp,
+                "updated_at": stamp,
             }
-            ends: list[tuple[Any, ...]] = []
-            for _, person, old_id, _ in movable:
-                old = old_rows[old_id]
-                ends.append(
-                    (
-                        old_id,
-                        day_before,
-                        False,
-                        EndReason.TRANSFERRED.value,
-                        new_of[person],
-                        old["end_date"],
-                        None,
-                        False,
-                    )
-                )
-                for mc_row in medi_cal.get(person, []):
-                    if mc_row["id"] == kept_of[person]:
-                        ends.append(
-                            (mc_row["id"], None, False, "", None, None, new_of[person], True)
-                        )
-                    elif mc_row["start_date"] >= effective:
-                        ends.append(
-                            (
-                                mc_row["id"],
-                                mc_row["start_date"],
-                                True,
-                                EndReason.SUPERSEDED.value,
-                                new_of[person],
-                                mc_row["end_date"],
-                                None,
-                                False,
-                            )
-                        )
-                    else:
-                        ends.append(
-                            (
-                                mc_row["id"],
-                                day_before,
-                                False,
-                                EndReason.TRANSFERRED.value,
-                                new_of[person],
-                                mc_row["end_date"],
-                                None,
-                                False,
-                            )
-                        )
-            _stage_create(cursor)
-            _rows_write(cursor, _ENDS, [c.split()[0] for c in _ENDS_COLUMNS], ends)
-            note = f"Moved to {transfer.to_plan.name} by plan transfer {transfer.pk}."
-            cursor.execute(
-                f"""
-                UPDATE enrollment_enrollment SET end_date = s.end_date, cancelled = s.cancelled,
-                    end_reason = s.end_reason, replaced_by_id = s.replaced_by,
-                    end_date_before_replaced = s.end_before, ended_by_id = %s,
-                    end_requested_on = %s, end_note = %s, updated_at = %s
-                FROM {_ENDS} s WHERE enrollment_enrollment.id = s.id AND NOT s.keep
-                """,  # noqa: S608
-                [actor.pk if actor else None, today, note, stamp],
-            )
-            cursor.execute(
-                f"""
-                UPDATE enrollment_enrollment SET aligned_with_id = s.aligned_with, updated_at = %s
-                FROM {_ENDS} s WHERE enrollment_enrollment.id = s.id AND s.keep
-                """,  # noqa: S608
-                [stamp],
-            )
-            columns = _enrollment_columns()
-            names = ["id", *(name for name, _ in columns)]
-            member_ids = _member_ids_new(transfer.to_plan, len(movable), set())
-            inserts: list[tuple[Any, ...]] = []
-            for (_, person, _, _), new_id, member_id in zip(
-                movable, new_mm, member_ids, strict=True
-            ):
-                values = {
-                    "beneficiary_id": person,
-                    "kind": MM.value,
-                    "medi_medi_plan_id": transfer.to_plan_id,
-                    "start_date": effective,
-                    "member_id": member_id,
-                    "created_at": stamp,
-                    "updated_at": stamp,
-                }
-                inserts.append((new_id, *(values.get(name, default) for name, default in columns)))
-            for (person, plan_id), new_id in zip(new_medi_cal, new_mc, strict=True):
-                values = {
-                    "beneficiary_id": person,
-                    "kind": MC.value,
-                    "medi_cal_plan_id": plan_id,
-                    "start_date": effective,
-                    "aligned_with_id": new_of[person],
-                    "created_at": stamp,
-                    "updated_at": stamp,
-                }
-                inserts.append((new_id, *(values.get(name, default) for name, default in columns)))
-            _rows_write(cursor, "enrollment_enrollment", names, inserts)
-
-            moved_pks = [member_pk for member_pk, *_ in movable]
-            _members_mark(cursor, moved_pks, new_of, movable, stamp)
-            if changed:
-                PlanTransferMember.objects.filter(pk__in=changed).update(
-                    outcome=TransferOutcome.CANNOT, reason=TransferReason.CHANGED, updated_at=now
-                )
-            timings["enrollments"] += monotonic() - started
-            started = monotonic()
-            if movable:
-                letters = _letters_queue(
-                    transfer, [m[1] for m in movable], {m[1]: m[3] for m in movable}, today=today
-                )
+            inserts.append((new_id, *(values.get(name, default) for name, default in columns)))
+        _rows_write(cursor, target, names, inserts)
+        # The new Medi-Cal plan enrollments (unless one continues), aligned with them.
+        given = {
+            "beneficiary_id": "m.beneficiary_id",
+            "kind": "%s",
+            "medi_cal_plan_id": "m.aligned_medi_cal_plan_id",
+            "start_date": "%s",
+            "aligned_with_id": "m.new_enrollment_id",
+            "created_at": "%s",
+            "updated_at": "%s",
+        }
+        select: list[str] = []
+        select_params: list[Any] = []
+        for name, default in columns:
+            select.append(given.get(name, "%s"))
+            if name == "kind":
+                select_params.append(MC.value)
+            elif name == "start_date":
+                select_params.append(effective)
+            elif name in ("created_at", "updated_at"):
+                select_params.append(stamp)
+            elif name not in given:
+                select_params.append(default)
+        cursor.execute(
+            f"""
+            INSERT INTO {target} ({", ".join(name for name, _ in columns)})
+            SELECT {", ".join(select)} FROM {_MEMBERS} m WHERE {moved}
+              AND NOT EXISTS (SELECT 1 FROM {target} k WHERE k.aligned_with_id = m.new_enrollment_id)
+            ORDER BY m.beneficiary_id
+            """,  # noqa: S608
+            [*select_params, *range_params],
+        )
+        submissions = _submissions_write(
+            cursor, transfer, moved, range_params, actor=actor, today=today, stamp=stamp
+        )
         audit_record(
             actor=actor,
             action="update",
@@ -827,48 +938,204 @@ def _batch_apply(
             object_id=transfer.pk,
             detail={
                 "beneficiaries": people,
-                "moved": len(movable),
-                "cannot": len(changed),
-                "letters": letters,
+                "moved": len(movers),
+                "cannot": len(people) - len(movers),
+                "medicare_submissions": submissions,
             },
         )
-        PlanTransfer.objects.filter(pk=transfer.pk).update(
-            moved_count=transfer.moved_count + len(movable),
-            letter_count=transfer.letter_count + letters,
-        )
-        transfer.moved_count += len(movable)
-        transfer.letter_count += letters
-        timings["letters"] += monotonic() - started
+        timings["batches"] += monotonic() - started
         started = monotonic()
     timings["commit"] += monotonic() - started
-    return len(movable), people[-1], letters
+    return len(movers), len(people) - len(movers)
 
 
-def _members_mark(
+def _insert_select(
     cursor: Any,
-    moved_pks: list[int],
-    new_of: dict[int, int],
-    movable: list[tuple[int, int, int, int]],
-    stamp: Any,
-) -> None:
-    """Mark the batch's members moved, with their new enrollment (one statement)."""
-    if not movable:
-        return
-    cursor.execute(f"DELETE FROM {_ENDS}")  # noqa: S608
-    _rows_write(
-        cursor,
-        _ENDS,
-        ["id", "replaced_by", "keep"],
-        [(member_pk, new_of[person], False) for member_pk, person, _, _ in movable],
-    )
+    model: type[models.Model],
+    given: dict[str, tuple[str, list[Any]]],
+    source: str,
+    source_params: list[Any],
+) -> int:
+    """``INSERT INTO`` the model's table ``SELECT`` the ``given`` expressions (by field name,
+    with their parameters) ``FROM`` ``source``; every other column takes its model default (a
+    field another change adds included). Return the row count."""
+    columns: list[str] = []
+    select: list[str] = []
+    params: list[Any] = []
+    for f in model._meta.concrete_fields:
+        if f.primary_key:
+            continue
+        columns.append(f.column)
+        if f.attname in given:
+            expression, values = given[f.attname]
+            select.append(expression)
+            params += values
+        else:
+            select.append("%s")
+            params.append(f.get_db_prep_save(f.get_default(), connection))
     cursor.execute(
-        f"""
-        UPDATE enrollment_plantransfermember SET outcome = 'moved', new_enrollment_id = s.replaced_by,
-            updated_at = %s
-        FROM {_ENDS} s WHERE enrollment_plantransfermember.id = s.id
-        """,  # noqa: S608
-        [stamp],
+        f"INSERT INTO {model._meta.db_table} ({', '.join(columns)}) "  # noqa: S608
+        f"SELECT {', '.join(select)} FROM {source}",
+        [*params, *source_params],
     )
+    return int(cursor.rowcount)
+
+
+def _submissions_write(
+    cursor: Any,
+    transfer: PlanTransfer,
+    moved: str,
+    moved_params: list[Any],
+    *,
+    actor: User | None,
+    today: date,
+    stamp: Any,
+) -> int:
+    """The batch's Medicare submissions, set-based: what ``medicare.submission_create`` writes
+    for a plan switch, one per mover (transaction 61, enrollment in the new plan on the date,
+    ``pending``) with its first status-change row. A plan-wide transfer is no election of the
+    member's: its election period is recorded as another special enrollment period."""
+    plan = transfer.to_plan
+    count = _insert_select(
+        cursor,
+        MedicareSubmission,
+        {
+            "enrollment_id": ("m.new_enrollment_id", []),
+            "beneficiary_id": ("m.beneficiary_id", []),
+            "kind": ("%s", [MedicareSubmissionKind.PLAN_SWITCH.value]),
+            "transaction_type": ("%s", [MedicareTransaction.ENROLLMENT.value]),
+            "election_period": ("%s", [ElectionPeriod.OTHER_SEP.value]),
+            "contract_number": ("%s", [plan.contract_number or ""]),
+            "pbp": ("%s", [plan.pbp or ""]),
+            "effective_date": ("%s", [transfer.effective_date]),
+            "submitted_on": ("%s", [today]),
+            "status": ("%s", [MedicareStatus.PENDING.value]),
+            "created_by_id": ("%s", [actor.pk if actor else None]),
+            "created_at": ("%s", [stamp]),
+        },
+        f"{_MEMBERS} m WHERE {moved} ORDER BY m.beneficiary_id",
+        moved_params,
+    )
+    if count:
+        _insert_select(
+            cursor,
+            MedicareSubmissionStatusChange,
+            {
+                "submission_id": ("s.id", []),
+                "from_status": ("%s", [""]),
+                "to_status": ("%s", [MedicareStatus.PENDING.value]),
+                "actor_id": ("%s", [actor.pk if actor else None]),
+                "at": ("%s", [stamp]),
+            },
+            f"enrollment_medicaresubmission s JOIN {_MEMBERS} m "
+            f"ON s.enrollment_id = m.new_enrollment_id WHERE {moved} ORDER BY s.id",
+            moved_params,
+        )
+    return count
+
+
+# --- Letters: written when due by the daily job ---------------------------------------------
+
+LETTER_CHUNK_SIZE = 5000
+
+
+def _letters_due(transfer: PlanTransfer, today: date) -> tuple[list[LetterPlan], list[LetterPlan]]:
+    """(due now and not written yet, due but passed over). Once the 30-day letter is due, a
+    60-day letter not written by then is passed over: the member gets the nearer one."""
+    plans = letter_plan(transfer.effective_date, transfer.planned_on or today)
+    done = set(
+        transfer.letter_runs.exclude(status=LetterRunStatus.RUNNING).values_list("kind", flat=True)
+    )
+    due = [plan for plan in plans if plan.send_on <= today and plan.kind not in done]
+    if len(due) > 1:
+        return due[-1:], due[:-1]
+    return due, []
+
+
+def transfer_letters_queue(
+    *,
+    today: date | None = None,
+    transfer_id: int | None = None,
+    chunk_size: int = LETTER_CHUNK_SIZE,
+) -> dict[int, int]:
+    """Write the transfers' letters due by ``today`` (the daily job; a run's end for its own).
+
+    For each completed transfer and each letter due and not yet written, the moved members get
+    it in chunks of people, one transaction each (``_letter_chunk_write``, set-based, keyed
+    ``plan-transfer:<transfer>:<kind>:<person>``), and the letter's ``PlanTransferLetterRun``
+    notes how far it got: a stopped job goes on from there, a rerun writes nothing twice.
+    Memory holds one chunk. Return the letters written per transfer.
+    """
+    today = today or california_today()
+    transfers = PlanTransfer.objects.filter(status=TransferStatus.COMPLETED).select_related(
+        "from_plan", "to_plan"
+    )
+    if transfer_id is not None:
+        transfers = transfers.filter(pk=transfer_id)
+    else:  # the ones whose letters are not all written yet
+        transfers = transfers.annotate(
+            done=Count("letter_runs", filter=~Q(letter_runs__status=LetterRunStatus.RUNNING))
+        ).filter(done__lt=len(LETTER_WINDOWS), planned_on__lte=today)
+    written: dict[int, int] = {}
+    for transfer in transfers.order_by("pk"):
+        due, passed = _letters_due(transfer, today)
+        for plan in passed:
+            run, _ = PlanTransferLetterRun.objects.get_or_create(
+                transfer=transfer, kind=plan.kind, defaults={"send_on": plan.send_on}
+            )
+            run.status, run.finished_at = LetterRunStatus.SKIPPED, timezone.now()
+            run.save(update_fields=["status", "finished_at"])
+        for plan in due:
+            count = _letter_run(transfer, plan, chunk_size=chunk_size)
+            written[transfer.pk] = written.get(transfer.pk, 0) + count
+    return written
+
+
+def _letter_run(transfer: PlanTransfer, plan: LetterPlan, *, chunk_size: int) -> int:
+    run, _ = PlanTransferLetterRun.objects.get_or_create(
+        transfer=transfer, kind=plan.kind, defaults={"send_on": plan.send_on, "late": plan.late}
+    )
+    written = 0
+    started = monotonic()
+    while True:
+        with transaction.atomic():
+            run = PlanTransferLetterRun.objects.select_for_update().get(pk=run.pk)
+            if run.status != LetterRunStatus.RUNNING:
+                break
+            chunk = list(
+                transfer.members.filter(
+                    outcome=TransferOutcome.MOVED, beneficiary_id__gt=run.through_beneficiary
+                )
+                .order_by("beneficiary_id")
+                .values_list("beneficiary_id", "aligned_medi_cal_plan_id")[:chunk_size]
+            )
+            if not chunk:
+                run.status, run.finished_at = LetterRunStatus.FINISHED, timezone.now()
+                run.save(update_fields=["status", "finished_at"])
+                break
+            count = _letter_chunk_write(transfer, plan, dict(chunk))
+            run.through_beneficiary = chunk[-1][0]
+            run.written += count
+            run.save(update_fields=["through_beneficiary", "written"])
+            PlanTransfer.objects.filter(pk=transfer.pk).update(
+                letter_count=F("letter_count") + count
+            )
+            written += count
+        logger.info(
+            "transfer %s: %s letters written through person %s (%d so far)",
+            transfer.pk,
+            plan.kind,
+            run.through_beneficiary,
+            run.written,
+        )
+    logger.info(
+        "transfer %s: %s, %d letters written in %.1f s",
+        transfer.pk,
+        plan.kind,
+        written,
+        monotonic() - started,
+    )
+    return written
 
 
 _LETTERS = "transfer_stage_letters"
@@ -888,72 +1155,65 @@ _LETTER_COLUMNS = (
 _JSON_COLUMNS = frozenset({"recipient", "context"})
 
 
-def _letters_queue(
-    transfer: PlanTransfer, people: list[int], aligned: dict[int, int], *, today: date
-) -> int:
-    """Queue each moved member's letters (60 and 30 days before, when the date allows).
+def _letter_chunk_write(transfer: PlanTransfer, plan: LetterPlan, aligned: dict[int, int]) -> int:
+    """Write one letter to each of these moved members (``{person: new Medi-Cal plan}``), in the
+    caller's transaction; return how many were new.
 
     Set-based: the rows are staged and written with one ``INSERT ... SELECT ... ON CONFLICT
-    (idempotency_key) DO NOTHING RETURNING``, so a letter already queued is never queued
+    (idempotency_key) DO NOTHING RETURNING``, so a letter already written is never written
     again. Each row is what ``notices.services.notice_queue`` would write for it: the kind's
-    context is checked (``context_check``) and the language, format and channel come from the
-    notices app's own rules; the letters are bulk letters, found by the sweeper on their day.
+    context is checked (``context_check``), the language, format and channel come from the
+    notices app's own rules, and the recipient is the person as they are now. A letter goes at
+    9:00 California time on its day (``scheduled_for``, the sweeper sends it); a late one at
+    once (published to the bulk queue after commit).
     """
-    plans = letter_plan(transfer.effective_date, today)
     to_plan = transfer.to_plan
     names = dict(MediCalPlan.objects.filter(pk__in=set(aligned.values())).values_list("pk", "name"))
-    base = {
-        "old_plan_name": transfer.from_plan.name,
-        "old_plan_end_date": transfer.effective_date - timedelta(days=1),
-        "new_plan_name": to_plan.name,
-        "effective_date": transfer.effective_date,
-        "plan_phone": to_plan.member_phone,
-        "plan_tty": to_plan.member_tty,
-    }
-    contexts = {plan.kind: jsonable({**base, "late": plan.late}) for plan in plans}
-    for kind, context in contexts.items():  # one shape for every member: checked once
-        context_check(kind, {**context, "new_medi_cal_plan_name": "-"})
+    context = jsonable(
+        {
+            "old_plan_name": transfer.from_plan.name,
+            "old_plan_end_date": transfer.effective_date - timedelta(days=1),
+            "new_plan_name": to_plan.name,
+            "effective_date": transfer.effective_date,
+            "plan_phone": to_plan.member_phone,
+            "plan_tty": to_plan.member_tty,
+            "late": plan.late,
+        }
+    )
+    context_check(plan.kind, {**context, "new_medi_cal_plan_name": "-"})  # one shape: once
     now = timezone.now()
     in_process = tasks_run_in_process()
     grace = timedelta(seconds=0 if in_process else notice_settings().bulk_sweep_grace_seconds)
     adapt = connection.ops.adapt_datetimefield_value
-    when = {
-        plan.kind: (
-            None
-            if plan.send_on <= today
-            else datetime.combine(plan.send_on, LETTER_HOUR, tzinfo=CALIFORNIA)
-        )
-        for plan in plans
-    }
+    scheduled = (
+        None if plan.late else datetime.combine(plan.send_on, LETTER_HOUR, tzinfo=CALIFORNIA)
+    )
     staged: list[tuple[Any, ...]] = []
     for row in (
-        Beneficiary.objects.filter(pk__in=people).order_by("pk").values("pk", *RECIPIENT_FIELDS)
+        Beneficiary.objects.filter(pk__in=list(aligned), date_of_death__isnull=True)
+        .order_by("pk")
+        .values("pk", *RECIPIENT_FIELDS)
     ):
         recipient = jsonable(recipient_snapshot_of_row(row))
         if not str(recipient.get("name") or "").strip():
             raise InvalidNotice("the recipient snapshot needs a name")
-        recipient_json = json.dumps(recipient)
-        language = language_normalize(recipient.get("language"))
-        letter_format = recipient_format(recipient)
-        channel = channel_for(recipient)
-        medi_cal_name = names.get(aligned[row["pk"]], "")
-        for plan in plans:
-            scheduled = when[plan.kind]
-            staged.append(
-                (
-                    f"plan-transfer:{transfer.pk}:{plan.kind}:{row['pk']}",
-                    row["pk"],
-                    plan.kind,
-                    recipient_key(row["pk"]),
-                    recipient_json,
-                    json.dumps({**contexts[plan.kind], "new_medi_cal_plan_name": medi_cal_name}),
-                    language,
-                    letter_format,
-                    channel,
-                    adapt(scheduled),
-                    adapt(scheduled if scheduled is not None else now + grace),
-                )
+        staged.append(
+            (
+                f"plan-transfer:{transfer.pk}:{plan.kind}:{row['pk']}",
+                row["pk"],
+                plan.kind,
+                recipient_key(row["pk"]),
+                json.dumps(recipient),
+                json.dumps(
+                    {**context, "new_medi_cal_plan_name": names.get(aligned[row["pk"]], "")}
+                ),
+                language_normalize(recipient.get("language")),
+                recipient_format(recipient),
+                channel_for(recipient),
+                adapt(scheduled),
+                adapt(scheduled if scheduled is not None else now + grace),
             )
+        )
     if not staged:
         return 0
     postgres = connection.vendor == "postgresql"
@@ -997,14 +1257,12 @@ def _letters_queue(
         )
         if not postgres:
             cursor.execute(f"DELETE FROM {_LETTERS}")  # noqa: S608
-    kind_of = {row[0]: row[2] for row in staged}
-    due_now = [pk for pk, key in created.items() if when[kind_of[key]] is None]
-    if due_now and not in_process:
-        transaction.on_commit(partial(notices_publish_bulk, sorted(due_now)))
+    if created and not in_process and (scheduled is None or scheduled <= now):
+        transaction.on_commit(partial(notices_publish_bulk, sorted(created)))
     # Representatives get a copy of each letter (few members have one).
     represented = set(
         AuthorizedRepresentative.objects.filter(
-            valid_on(california_today()), beneficiary_id__in=people
+            valid_on(california_today()), beneficiary_id__in=list(aligned)
         ).values_list("beneficiary_id", flat=True)
     )
     if represented:
@@ -1017,6 +1275,26 @@ def _letters_queue(
                 organization_id=to_plan.organization_id,
             )
     return len(created)
+
+
+def _letters_publish(transfer_id: int, today: date) -> int:
+    """Have the letters due by ``today`` written: in a worker on the bulk queue when a broker
+    is set (never raising: the daily job catches up), here otherwise (return how many)."""
+    if tasks_run_in_process():
+        return transfer_letters_queue(today=today, transfer_id=transfer_id).get(transfer_id, 0)
+    from enrollment.tasks import plan_transfer_letters
+
+    try:
+        plan_transfer_letters.apply_async(
+            args=(today.isoformat(), transfer_id), queue=notice_settings().bulk_queue
+        )
+    except Exception as exc:
+        logger.warning(
+            "transfer %s: publishing the letters failed (%s); the daily job writes them",
+            transfer_id,
+            type(exc).__name__,
+        )
+    return 0
 
 
 # --- Reads ----------------------------------------------------------------------------------

@@ -58,12 +58,27 @@ urlpatterns = [
         name="staff-request-info",
     ),
     path("staff/applications/<int:pk>/approve/", views.staff_approve, name="staff-approve"),
+    path(
+        "staff/applications/<int:pk>/approve/confirm/",
+        views.staff_approve_confirm,
+        name="staff-approve-confirm",
+    ),
     path("staff/applications/<int:pk>/deny/", views.staff_deny, name="staff-deny"),
+    path(
+        "staff/applications/<int:pk>/deny/confirm/",
+        views.staff_deny_confirm,
+        name="staff-deny-confirm",
+    ),
     path("staff/applications/<int:pk>/withdraw/", views.staff_withdraw, name="staff-withdraw"),
     path(
         "staff/applications/<int:pk>/enrollments/<int:enrollment_pk>/disenroll/",
         views.staff_disenroll,
         name="staff-disenroll",
+    ),
+    path(
+        "staff/applications/<int:pk>/enrollments/<int:enrollment_pk>/disenroll/confirm/",
+        views.staff_disenroll_confirm,
+        name="staff-disenroll-confirm",
     ),
     path(
         "staff/applications/<int:pk>/medicare/<int:submission_pk>/answer/",
@@ -96,6 +111,16 @@ urlpatterns = [
         "staff/beneficiaries/<int:pk>/letters/",
         letters.staff_letters,
         name="staff-beneficiary-letters",
+    ),
+    path(
+        "staff/beneficiaries/<int:pk>/letters/<int:notice_pk>/pdf/",
+        letters.staff_letter_pdf,
+        name="staff-letter-pdf",
+    ),
+    path(
+        "staff/beneficiaries/<int:pk>/letters/<int:notice_pk>/id-card/",
+        letters.staff_letter_id_card,
+        name="staff-letter-id-card",
     ),
     path(
         "staff/beneficiaries/<int:pk>/letters/<int:notice_pk>/resend/",

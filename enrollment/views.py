@@ -18,6 +18,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import formats
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext
@@ -46,7 +47,13 @@ from enrollment.forms import (
 from enrollment.keyset import InvalidCursor
 from enrollment.letters import member_id_cards
 from enrollment.medicare_forms import submission_rows
-from enrollment.models import Application, ApplicationStatus, Enrollment, EnrollmentKind
+from enrollment.models import (
+    Application,
+    ApplicationStatus,
+    DenialReason,
+    Enrollment,
+    EnrollmentKind,
+)
 from enrollment.representatives import application_representatives
 from enrollment.selectors import HistoryRow, application_history, can_become, denial_labels
 
@@ -755,4 +762,115 @@ def _staff_disenrolled_message(enrollment: Enrollment) -> str:
     return (
         f"The Medi-Medi Plan enrollment ends on {end:%B} {end.day}, {end.year}. "
         "Medi-Cal plan coverage continues."
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Confirmation before approve, deny and disenroll (docs/look.md). The application page's forms
+# post here first: the form is checked (invalid: back to the application page with its errors,
+# as a refused action does), then a page says what is about to happen and posts the same fields
+# to the action itself. Nothing changes until "Yes" is pressed; the action's own view and the
+# service decide as always. A server-rendered page, so it works with a keyboard, a screen
+# reader and no JavaScript.
+
+
+def _confirm(
+    request: HttpRequest,
+    pk: int,
+    *,
+    form: forms.Form,
+    allowed: Callable[[selectors.StaffApplicationView], bool],
+    refused: str,
+    context: Callable[[selectors.StaffApplicationView, dict[str, Any]], dict[str, Any]],
+) -> HttpResponse:
+    if not form.is_valid():
+        return _bounce(request, pk, form)
+    view = selectors.staff_application_view(actor=_user(request), application_id=pk)
+    if not allowed(view):
+        messages.error(request, refused)
+        return redirect("staff-application", pk=pk)
+    prefix = f"{form.prefix}-"
+    fields = [
+        (key, value)
+        for key in request.POST
+        if key.startswith(prefix)
+        for value in request.POST.getlist(key)
+    ]
+    return render(
+        request,
+        "enrollment/staff/confirm.html",
+        {
+            "application": view.application,
+            "beneficiary": view.beneficiary,
+            "fields": fields,
+            **context(view, form.cleaned_data),
+        },
+    )
+
+
+@login_required
+@require_POST
+def staff_approve_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask "Approve and enroll?" with the plan and the start date; "Yes" posts to approve."""
+    return _confirm(
+        request,
+        pk,
+        form=ApproveForm(request.POST, prefix="approve"),
+        allowed=lambda view: view.can.get("approve", False),
+        refused="This application cannot be approved now.",
+        context=lambda view, data: {
+            "action": "approve",
+            "action_url": reverse("staff-approve", args=[pk]),
+            "starts_on": data["effective_date"]
+            or view.approval_starts_on
+            or view.application.effective_date,
+            "kept_date": data["effective_date"],
+            "reason": data["reason"],
+        },
+    )
+
+
+@login_required
+@require_POST
+def staff_deny_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask "Deny?" with the reasons and the note the member will read; "Yes" posts to deny."""
+    return _confirm(
+        request,
+        pk,
+        form=DenyForm(request.POST, prefix="deny"),
+        allowed=lambda view: view.can.get("deny", False),
+        refused="This application cannot be denied now.",
+        context=lambda view, data: {
+            "action": "deny",
+            "action_url": reverse("staff-deny", args=[pk]),
+            "reasons": [DenialReason(code).label for code in data["reasons"]],
+            "note": data["note"],
+        },
+    )
+
+
+@login_required
+@require_POST
+def staff_disenroll_confirm(request: HttpRequest, pk: int, enrollment_pk: int) -> HttpResponse:
+    """Ask "End this enrollment?" with the end date; "Yes" posts to disenroll."""
+    selectors.enrollment_require_endable(actor=_user(request), enrollment_id=enrollment_pk)
+
+    def context(view: selectors.StaffApplicationView, data: dict[str, Any]) -> dict[str, Any]:
+        enrollment = next(e for e in view.enrollments if e.id == enrollment_pk)
+        return {
+            "action": "disenroll",
+            "action_url": reverse("staff-disenroll", args=[pk, enrollment_pk]),
+            "enrollment": enrollment,
+            "requested_on": data["requested_on"],
+            "ends_on": services.disenrollment_end_date(data["requested_on"]),
+            "note": data["note"],
+        }
+
+    return _confirm(
+        request,
+        pk,
+        form=StaffDisenrollForm(request.POST, prefix=f"disenroll{enrollment_pk}"),
+        allowed=lambda view: enrollment_pk in view.endable_enrollment_ids,
+        refused="This enrollment cannot be ended now.",
+        context=context,
     )

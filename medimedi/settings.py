@@ -126,10 +126,13 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "medimedi.context_processors.layout",
             ],
         },
     },
 ]
+# Widgets carry their USWDS classes (usa-input, tile radios...): docs/look.md.
+FORM_RENDERER = "medimedi.forms_renderer.PortalFormRenderer"
 
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
@@ -315,6 +318,7 @@ SPECTACULAR_SETTINGS = {
         "MedicareReplyRowStatusEnum": "enrollment.api.medicare_serializers.ROW_STATUS_CHOICES",
         "AppealKindEnum": "care.models.AppealKind",
         "AppealChannelEnum": "care.models.AppealChannel",
+        "ExtensionRequestedByEnum": "care.models.ExtensionRequestedBy",
     },
 }
 
@@ -433,6 +437,11 @@ CELERY_BEAT_SCHEDULE: dict[str, Any] = {
         "task": "eligibility.tasks.county_transition_notices",
         "schedule": crontab(hour=6, minute=0),
     },
+    # Plan-transfer letters due today (60 and 30 days before a transfer's date), 06:10.
+    "plan-transfer-letters": {
+        "task": "enrollment.tasks.plan_transfer_letters",
+        "schedule": crontab(hour=6, minute=10),
+    },
     # End the Medi-Medi enrollments whose deeming period passed without Medi-Cal (05:30).
     "deeming-periods-end": {
         "task": "enrollment.tasks.deeming_periods_end",
@@ -540,6 +549,12 @@ APPEAL_DUE_HOURS = {
     "grievance_expedited": int(os.environ.get("APPEAL_DUE_HOURS_GRIEVANCE_EXPEDITED", "24")),
     "appeal": int(os.environ.get("APPEAL_DUE_HOURS_APPEAL", str(30 * 24))),
     "appeal_expedited": int(os.environ.get("APPEAL_DUE_HOURS_APPEAL_EXPEDITED", "72")),
+}
+# The one extension a case may get, in calendar days at most (standard or expedited): 42 CFR
+# 422.630(e)(2) for grievances, 422.633(f) for integrated reconsiderations (docs/care.md).
+APPEAL_EXTENSION_MAX_DAYS = {
+    "grievance": int(os.environ.get("APPEAL_EXTENSION_MAX_DAYS_GRIEVANCE", "14")),
+    "appeal": int(os.environ.get("APPEAL_EXTENSION_MAX_DAYS_APPEAL", "14")),
 }
 # Steps other apps run in the approval's transaction when a Medi-Medi enrollment starts
 # (dotted paths, called with ``enrollment=`` and ``actor=``): enrollment imports none of them.

@@ -4,11 +4,17 @@ Each one can be set in ``medimedi/settings.py`` (the Celery / email section).
 """
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.conf import settings
 
 # The fictional number the settings ship with (555-01xx is reserved for fiction): never printed.
 PLACEHOLDER_PROGRAM_PHONE = "1-800-555-0100"
+
+# Noto Sans CJK holds five fonts: JP 0, KR 1, SC 2, TC 3, HK 4.
+NOTO_CJK = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
+NOTO_DEB = "fonts-noto-cjk"
+NOTO_CORE = "/usr/share/fonts/truetype/noto"  # Debian's fonts-noto-core
 
 DEFAULTS: dict[str, object] = {
     # Delivery attempts before a transient failure becomes ``failed``.
@@ -42,7 +48,37 @@ DEFAULTS: dict[str, object] = {
     # TrueType fonts for PDFs; missing files fall back to Helvetica (Latin-1 only).
     "NOTICES_PDF_FONT": "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
     "NOTICES_PDF_FONT_BOLD": "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
+    # Where the converted script fonts are kept between processes (a cut of Noto Sans CJK takes
+    # a second or two to make); None: var/fonts in the project; unwritable: made every process.
+    "NOTICES_PDF_FONT_CACHE": None,
+    # Each script's own font for its taglines, embedded like the others: the font file, its
+    # index in a .ttc collection, its name (a letter printed without it says so), the Debian
+    # package that installs it, and for a font without Latin letters or digits (Noto Sans
+    # Khmer) a font whose Latin-1 is added to it: HarfBuzz shapes a line in one font only.
+    "NOTICES_PDF_SCRIPT_FONTS": {
+        "hans": {"path": NOTO_CJK, "index": 2, "name": "Noto Sans CJK SC", "package": NOTO_DEB},
+        "hant": {"path": NOTO_CJK, "index": 3, "name": "Noto Sans CJK TC", "package": NOTO_DEB},
+        "hangul": {"path": NOTO_CJK, "index": 1, "name": "Noto Sans CJK KR", "package": NOTO_DEB},
+        "khmer": {
+            "path": f"{NOTO_CORE}/NotoSansKhmer-Regular.ttf",
+            "name": "Noto Sans Khmer",
+            "package": "fonts-noto-core",
+            "latin": f"{NOTO_CORE}/NotoSans-Regular.ttf",
+        },
+    },
 }
+
+
+@dataclass(frozen=True)
+class ScriptFont:
+    """One script's font for PDF taglines (``NOTICES_PDF_SCRIPT_FONTS``)."""
+
+    script: str  # a ``notices.languages.Language.script``: hans, hant, hangul, khmer, ...
+    path: str
+    index: int  # the font's place in a .ttc collection (0 for a single font)
+    name: str
+    package: str = ""
+    latin: str = ""  # a font whose Latin-1 glyphs are added to this one, when set
 
 
 @dataclass(frozen=True)
@@ -63,10 +99,29 @@ class NoticeSettings:
     sender_address: list[str]
     pdf_font: str
     pdf_font_bold: str
+    pdf_script_fonts: tuple[ScriptFont, ...] = ()
+    pdf_font_cache: str = ""
 
 
 def _get(name: str) -> object:
     return getattr(settings, name, DEFAULTS[name])
+
+
+def script_fonts(value: object) -> tuple[ScriptFont, ...]:
+    """Read ``NOTICES_PDF_SCRIPT_FONTS``: ``{script: {"path", "name", "index", "package",
+    "latin"}}`` (only ``path`` and ``name`` are required)."""
+    fonts: dict[str, dict[str, object]] = dict(value or {})  # type: ignore[call-overload]
+    return tuple(
+        ScriptFont(
+            script=str(script),
+            path=str(spec["path"]),
+            index=int(str(spec.get("index", 0))),
+            name=str(spec["name"]),
+            package=str(spec.get("package", "")),
+            latin=str(spec.get("latin", "")),
+        )
+        for script, spec in fonts.items()
+    )
 
 
 def program_phone_configured(value: object) -> str:
@@ -95,4 +150,8 @@ def notice_settings() -> NoticeSettings:
         sender_address=[str(line) for line in _get("NOTICES_SENDER_ADDRESS")],  # type: ignore[attr-defined]
         pdf_font=str(_get("NOTICES_PDF_FONT")),
         pdf_font_bold=str(_get("NOTICES_PDF_FONT_BOLD")),
+        pdf_script_fonts=script_fonts(_get("NOTICES_PDF_SCRIPT_FONTS")),
+        pdf_font_cache=str(
+            _get("NOTICES_PDF_FONT_CACHE") or Path(settings.BASE_DIR) / "var" / "fonts"
+        ),
     )

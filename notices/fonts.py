@@ -3,40 +3,76 @@
 ReportLab's built-in Helvetica covers Latin-1 only. When a TrueType font is on the machine
 (``NOTICES_PDF_FONT``, by default DejaVu Sans from Debian's ``fonts-dejavu-core``) letters use it,
 which covers Latin (Spanish, Vietnamese, Tagalog, Hmong), Cyrillic, Armenian and Arabic glyphs.
-Chinese and Korean use ReportLab's built-in CID fonts (no font file, the PDF viewer supplies
-the glyphs). Arabic and Farsi are shaped here (contextual forms, lam-alef) and laid out right to
-left, because ReportLab shapes only with the optional ``uharfbuzz``. A line a font cannot show
-(Khmer, which needs a shaping engine and a Khmer font; anything when no TrueType font exists)
-is printed as an English line naming the language, never as empty boxes; the HTML letter always
-carries the tagline in its own script. No font is ever downloaded.
+Chinese, Korean and Khmer taglines use a font of their own (``NOTICES_PDF_SCRIPT_FONTS``, by
+default Debian's Noto Sans CJK and Noto Sans Khmer), embedded in the PDF as a TrueType subset
+like every other font, so any PDF reader shows them. Noto Sans CJK has PostScript (CFF) outlines,
+which ReportLab cannot embed: the few hundred glyphs the taglines use are cut out of it and
+converted to TrueType outlines with ``fontTools``, once, then kept (``NOTICES_PDF_FONT_CACHE``).
+Khmer is shaped by HarfBuzz (``uharfbuzz``, ReportLab's ``shaping``). Arabic and Farsi are shaped here
+(contextual forms, lam-alef) and laid out right to left. A line no font can show (its font or
+HarfBuzz missing; anything when no TrueType font exists) is printed as an English line naming the
+language, never as empty boxes, and the letter then names the fonts it needs; the HTML letter
+always carries the tagline in its own script. No font is ever downloaded.
 """
 
+import hashlib
+import io
+import json
 import logging
+import os
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import TTFont
+
+from notices.conf import ScriptFont
+from notices.languages import LANGUAGES
 
 logger = logging.getLogger(__name__)
 
 REGULAR = "NoticeSans"
 BOLD = "NoticeSans-Bold"
-# ReportLab's CID fonts for the CJK scripts among the threshold languages.
-CID_FONTS = {"hans": "STSong-Light", "hant": "MSung-Light", "hangul": "HYSMyeongJo-Medium"}
+# Scripts that need HarfBuzz to put their letters together (subscript consonants, vowels drawn
+# before the consonant they follow).
+SHAPED_SCRIPTS = frozenset({"khmer"})
+# Bump when ``truetype_cut`` or ``with_latin`` change what they make (the cache key has it).
+FONT_CUT_VERSION = 1
+TRUETYPE = b"\x00\x01\x00\x00"  # the first bytes of a font with TrueType outlines
+# Besides a script's taglines, a cut-out face keeps Latin-1 (the phone number, "TTY", the
+# Spanish "not yet set" words), general punctuation, CJK punctuation and fullwidth forms.
+_KEPT_RANGES = ((0x20, 0x7E), (0xA0, 0xFF), (0x2010, 0x2027), (0x3000, 0x303F), (0xFF01, 0xFF5E))
+
+
+@dataclass(frozen=True)
+class ScriptFace:
+    """A script's own font: the registered name, or None with the font the letter needs."""
+
+    script: str
+    font: str | None
+    needs: str  # the font's name, e.g. "Noto Sans CJK TC", printed when it is missing
+    glyphs: frozenset[int] = frozenset()
+    shaping: bool = False
+
+    def covers(self, text: str) -> bool:
+        return self.font is not None and all(ord(ch) in self.glyphs or ch.isspace() for ch in text)
 
 
 @dataclass(frozen=True)
 class PdfFonts:
-    """The fonts a letter uses: a TrueType pair when one was found, Helvetica otherwise."""
+    """The fonts a letter uses: a TrueType pair when one was found, Helvetica otherwise, and
+    each configured script's own font."""
 
     regular: str
     bold: str
     unicode: bool
     glyphs: frozenset[int]
+    needs: str = ""  # the body font's name when it is missing (Helvetica stands in)
+    scripts: tuple[ScriptFace, ...] = ()
 
     def covers(self, text: str) -> bool:
         """Say whether every visible character of ``text`` has a glyph in the regular font."""
@@ -45,6 +81,10 @@ class PdfFonts:
     def safe(self, text: str) -> str:
         """Return ``text`` the font can print: unchanged for TrueType, Latin-1 for Helvetica."""
         return text if self.unicode else _latin1_safe(text)
+
+    def face(self, script: str) -> ScriptFace | None:
+        """The script's own font when one is configured (found or not), else None."""
+        return next((face for face in self.scripts if face.script == script), None)
 
 
 @lru_cache(maxsize=1024)
@@ -68,13 +108,27 @@ def _latin1_safe(text: str) -> str:
 
 
 @lru_cache(maxsize=8)
-def pdf_fonts(regular_path: str, bold_path: str) -> PdfFonts:
+def pdf_fonts(
+    regular_path: str,
+    bold_path: str,
+    scripts: tuple[ScriptFont, ...] = (),
+    cache_dir: str = "",
+) -> PdfFonts:
     """Register the letter fonts once per process and say what they cover."""
+    faces = tuple(script_face(spec, cache_dir) for spec in scripts)
     regular = Path(regular_path)
     bold = Path(bold_path)
+    helvetica = PdfFonts(
+        "Helvetica",
+        "Helvetica-Bold",
+        unicode=False,
+        glyphs=frozenset(),
+        needs=regular.stem,
+        scripts=faces,
+    )
     if not regular.is_file():
         logger.warning("notices: PDF font %s not found; letters fall back to Helvetica", regular)
-        return PdfFonts("Helvetica", "Helvetica-Bold", unicode=False, glyphs=frozenset())
+        return helvetica
     try:
         font = TTFont(REGULAR, str(regular))
         pdfmetrics.registerFont(font)
@@ -88,22 +142,235 @@ def pdf_fonts(regular_path: str, bold_path: str) -> PdfFonts:
         )
     except Exception:  # a broken font file must not stop letters
         logger.warning("notices: PDF font %s unusable; letters fall back to Helvetica", regular)
-        return PdfFonts("Helvetica", "Helvetica-Bold", unicode=False, glyphs=frozenset())
-    return PdfFonts(REGULAR, bold_name, unicode=True, glyphs=frozenset(font.face.charToGlyph))
+        return helvetica
+    return PdfFonts(
+        REGULAR,
+        bold_name,
+        unicode=True,
+        glyphs=frozenset(font.face.charToGlyph),
+        scripts=faces,
+    )
 
 
-@lru_cache(maxsize=8)
-def cid_font(script: str) -> str | None:
-    """Register and name ReportLab's built-in CID font for a CJK script, if it has one."""
-    name = CID_FONTS.get(script)
-    if name is None:
-        return None
+def _script_text(script: str) -> str:
+    """The characters a script's face must keep: its taglines and the kept ranges."""
+    kept = "".join(chr(code) for low, high in _KEPT_RANGES for code in range(low, high + 1))
+    return kept + "".join(lang.tagline for lang in LANGUAGES if lang.script == script)
+
+
+@lru_cache(maxsize=16)
+def script_face(spec: ScriptFont, cache_dir: str = "") -> ScriptFace:
+    """Register a script's own font once per process; say which font is needed when it fails.
+
+    A font ReportLab cannot take as it is (CFF outlines, or Latin to add) is converted once and
+    kept in ``cache_dir``. The log names the script, the font and its file, never a letter or
+    a person.
+    """
+    missing = ScriptFace(spec.script, None, spec.name)
+    for path, needed in ((Path(spec.path), spec.name), (Path(spec.latin), "")):
+        if path.name and not path.is_file():
+            logger.warning(
+                "notices: PDF font %s not found (install %s); %s taglines print in English",
+                path,
+                spec.package or "it",
+                spec.script,
+            )
+            return ScriptFace(spec.script, None, needed or f"{spec.name} ({path.stem})")
+    shaping = spec.script in SHAPED_SCRIPTS
+    if shaping and ttfonts.uharfbuzz is None:
+        logger.warning(
+            "notices: uharfbuzz is not installed: %s taglines cannot be shaped, print in English",
+            spec.script,
+        )
+        return missing
+    # One ReportLab name per configuration: a test's other font never replaces this one.
+    name = f"NoticeScript-{spec.script}-{hashlib.sha256(repr(spec).encode()).hexdigest()[:8]}"
     try:
-        pdfmetrics.registerFont(UnicodeCIDFont(name))
-    except Exception:
-        logger.warning("notices: CID font %s unavailable", name)
-        return None
-    return name
+        path = Path(spec.path)
+        if _has_postscript_outlines(path, spec.index):
+            text = _script_text(spec.script)
+            data = _cached(
+                cache_dir,
+                [path, spec.index, text],
+                lambda: truetype_cut(str(path), spec.index, text),
+            )
+        elif spec.latin:
+            data = _cached(
+                cache_dir,
+                [path, spec.index, Path(spec.latin)],
+                lambda: with_latin(str(path), spec.index, spec.latin),
+            )
+        else:
+            data = b""
+        if data:
+            font = TTFont(name, io.BytesIO(data), shapable=shaping)
+        else:
+            font = TTFont(name, str(path), subfontIndex=spec.index, shapable=shaping)
+        pdfmetrics.registerFont(font)
+    except Exception:  # a broken or unconvertible font must not stop letters
+        logger.warning(
+            "notices: PDF font %s unusable; %s taglines print in English", spec.path, spec.script
+        )
+        return missing
+    return ScriptFace(
+        spec.script,
+        name,
+        spec.name,
+        glyphs=frozenset(font.face.charToGlyph),
+        shaping=shaping,
+    )
+
+
+def _cached(cache_dir: str, parts: list[object], make: Callable[[], bytes]) -> bytes:
+    """Return a converted font from ``cache_dir``, or make it and keep it there.
+
+    The key covers the converter's version, the inputs and each font file's size and time, so
+    an upgraded font package or fontTools makes a new one. Any failure to keep it is harmless.
+    """
+    from fontTools import version
+
+    key = [FONT_CUT_VERSION, version]
+    for part in parts:
+        if isinstance(part, Path):
+            stat = part.stat()
+            key += [str(part.resolve()), stat.st_size, stat.st_mtime_ns]
+        else:
+            key.append(part)
+    digest = hashlib.sha256(json.dumps(key, default=str).encode()).hexdigest()[:32]
+    target = Path(cache_dir, f"{digest}.ttf") if cache_dir else None
+    if target is not None and target.is_file():
+        kept = target.read_bytes()
+        if kept[:4] == TRUETYPE:
+            return kept
+    data = make()
+    if target is not None:
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            partial = target.with_suffix(f".{os.getpid()}.part")
+            partial.write_bytes(data)
+            os.replace(partial, target)
+        except OSError:
+            logger.info(
+                "notices: font cache %s not writable; fonts converted each process", cache_dir
+            )
+    return data
+
+
+def _quiet_font_tools() -> None:
+    # fontTools tells every table it subsets at INFO level.
+    logging.getLogger("fontTools").setLevel(logging.WARNING)
+
+
+def with_latin(path: str, index: int, latin_path: str) -> bytes:
+    """Return the font at ``path`` with the Latin-1 and punctuation of ``latin_path`` added
+    where it has none (both TrueType, same units per em), as one TrueType font.
+
+    HarfBuzz shapes a run in one font: Noto Sans Khmer has no digits nor Latin letters, so the
+    phone number and "TTY" of the Khmer tagline come from Noto Sans inside the same font.
+    """
+    from fontTools import subset
+    from fontTools.merge import Merger
+    from fontTools.ttLib import TTFont as OpenTypeFont
+
+    _quiet_font_tools()
+    script = OpenTypeFont(path, fontNumber=index)
+    own = set(script.getBestCmap())
+    latin = OpenTypeFont(latin_path)
+    options = subset.Options()
+    options.layout_features = ["kern", "liga"]
+    options.name_IDs = ["*"]
+    options.notdef_outline = True
+    subsetter = subset.Subsetter(options)
+    wanted = (code for low, high in _KEPT_RANGES[:3] for code in range(low, high + 1))
+    subsetter.populate(unicodes=[code for code in wanted if code not in own])
+    subsetter.subset(latin)
+    parts = []
+    for font in (script, latin):
+        buffer = io.BytesIO()
+        font.save(buffer)
+        buffer.seek(0)
+        parts.append(buffer)
+    merged = Merger().merge(parts)
+    out = io.BytesIO()
+    merged.save(out)
+    return out.getvalue()
+
+
+def _has_postscript_outlines(path: Path, index: int) -> bool:
+    """Say whether the font (or the ``index``-th font of a collection) has CFF outlines."""
+    with path.open("rb") as handle:
+        head = handle.read(12)
+        if head[:4] == b"ttcf":
+            handle.seek(12 + 4 * index)
+            offset = int.from_bytes(handle.read(4), "big")
+            handle.seek(offset)
+            head = handle.read(4)
+    return head[:4] == b"OTTO"
+
+
+def truetype_cut(path: str, index: int, text: str) -> bytes:
+    """Cut the glyphs of ``text`` out of an OpenType font with PostScript (CFF) outlines and
+    return them as a TrueType font (quadratic outlines), which ReportLab can embed.
+
+    ``index`` picks the font of a collection (``.ttc``): Noto Sans CJK holds JP, KR, SC, TC
+    and HK, each with the glyph shapes of its region.
+    """
+    from fontTools import subset
+    from fontTools.pens.cu2quPen import Cu2QuPen
+    from fontTools.pens.ttGlyphPen import TTGlyphPen
+    from fontTools.ttLib import TTFont as OpenTypeFont
+    from fontTools.ttLib import newTable
+
+    _quiet_font_tools()
+    font = OpenTypeFont(path, fontNumber=index, lazy=True)
+    options = subset.Options()
+    # ReportLab sets CJK without shaping: only the characters' own glyphs are drawn.
+    options.layout_features = []
+    options.name_IDs = ["*"]
+    options.notdef_outline = True
+    options.drop_tables += ["VORG", "vhea", "vmtx", "GSUB", "GPOS", "GDEF", "BASE"]
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(text=text)
+    subsetter.subset(font)
+
+    glyph_set = font.getGlyphSet()
+    order = font.getGlyphOrder()
+    glyf: Any = newTable("glyf")
+    glyf.glyphOrder = order
+    glyf.glyphs = {}
+    for glyph_name in order:
+        pen = TTGlyphPen(glyph_set)
+        # CFF outlines run counter-clockwise, TrueType's clockwise; 1 unit of 1000 is invisible.
+        glyph_set[glyph_name].draw(Cu2QuPen(pen, 1.0, reverse_direction=True))
+        glyf.glyphs[glyph_name] = pen.glyph()
+    del font["CFF "]
+    font["glyf"] = glyf
+    font["loca"] = newTable("loca")
+    head: Any = font["head"]
+    head.indexToLocFormat = 0
+    head.glyphDataFormat = 0
+    maxp: Any = font["maxp"]
+    maxp.tableVersion = 0x00010000
+    for field in (
+        "maxTwilightPoints",
+        "maxStorage",
+        "maxFunctionDefs",
+        "maxInstructionDefs",
+        "maxStackElements",
+        "maxSizeOfInstructions",
+        "maxComponentElements",
+    ):
+        setattr(maxp, field, 0)
+    maxp.maxZones = 1
+    post: Any = font["post"]
+    post.formatType = 2.0
+    post.extraNames = []
+    post.mapping = {}
+    post.glyphOrder = order
+    font.sfntVersion = TRUETYPE.decode("latin-1")
+    out = io.BytesIO()
+    font.save(out)
+    return out.getvalue()
 
 
 # --- Arabic script: contextual forms and right-to-left order -------------------------------

@@ -39,6 +39,10 @@ REQUIRED_CONTEXT: dict[str, tuple[str, ...]] = {
     NoticeKind.MEDICARE_REJECTION: ("plan_name", "transaction", "reply_code"),
     NoticeKind.APPEAL_ACKNOWLEDGMENT: ("case_kind", "case_number", "received_date", "due_date"),
     NoticeKind.APPEAL_RESOLUTION: ("case_kind", "case_number", "outcome", "resolved_date"),
+    NoticeKind.CARE_PLAN: ("revision", "shared_date", "items"),
+    NoticeKind.CONTINUITY_ENDING: ("provider_name", "valid_until"),
+    NoticeKind.APPEAL_EXTENSION: ("case_kind", "case_number", "requested_by", "due_date"),
+    NoticeKind.APPEAL_EXPEDITE_DENIED: ("case_kind", "case_number", "received_date", "due_date"),
 }
 
 # What the member ID card prints besides the plan and dates; each is "unknown" when empty.
@@ -76,11 +80,23 @@ OPTIONAL_CONTEXT: dict[str, tuple[str, ...]] = {
     ),
     NoticeKind.APPEAL_ACKNOWLEDGMENT: ("plan_name", "expedited", "due_time"),
     NoticeKind.APPEAL_RESOLUTION: ("plan_name", "note", "expedited"),
+    NoticeKind.CARE_PLAN: ("plan_name", "summary", "coordinator_name"),
+    NoticeKind.CONTINUITY_ENDING: ("plan_name", "specialty", "coordinator_name"),
+    NoticeKind.APPEAL_EXTENSION: ("plan_name", "reason", "days", "previous_due_date", "expedited"),
+    NoticeKind.APPEAL_EXPEDITE_DENIED: ("plan_name", "reason"),
 }
+
+# A care plan letter's ``items``: each ``{"kind", "description", "target_date", "owner"}``, its
+# ``kind`` one of these and its ``owner`` who does it: ``{"type": "member"}`` (the member),
+# ``{"type": "coordinator"}`` or ``{"type": "team", "name": ..., "organization": ...}``.
+CARE_PLAN_ITEM_KINDS = frozenset({"goal", "intervention", "service"})
+CARE_PLAN_OWNER_TYPES = frozenset({"member", "coordinator", "team"})
 
 # What an appeal or grievance letter is about, and how it ended (``case_kind``, ``outcome``).
 APPEAL_CASE_KINDS = frozenset({"grievance", "appeal"})
 APPEAL_OUTCOMES = frozenset({"favorable", "adverse"})
+# Who asked for an appeal or grievance's extension (``requested_by``).
+APPEAL_EXTENSION_REQUESTERS = frozenset({"member", "plan"})
 
 # What a Medicare rejection letter is about (its ``transaction``): each has its own words.
 MEDICARE_TRANSACTIONS = frozenset({"enrollment", "plan_switch", "disenrollment"})
@@ -104,6 +120,9 @@ DATE_KEYS = frozenset(
         "start_date",
         "due_date",
         "resolved_date",
+        "shared_date",
+        "valid_until",
+        "previous_due_date",
     }
 )
 
@@ -175,13 +194,46 @@ def context_check(kind: str, context: dict[str, Any]) -> None:
         raise InvalidNotice(
             f"transaction must be one of {', '.join(sorted(MEDICARE_TRANSACTIONS))}"
         )
-    if kind in (NoticeKind.APPEAL_ACKNOWLEDGMENT, NoticeKind.APPEAL_RESOLUTION):
+    if kind in (
+        NoticeKind.APPEAL_ACKNOWLEDGMENT,
+        NoticeKind.APPEAL_RESOLUTION,
+        NoticeKind.APPEAL_EXTENSION,
+        NoticeKind.APPEAL_EXPEDITE_DENIED,
+    ):
         if context["case_kind"] not in APPEAL_CASE_KINDS:
             raise InvalidNotice("case_kind must be grievance or appeal")
         if kind == NoticeKind.APPEAL_RESOLUTION and context["outcome"] not in APPEAL_OUTCOMES:
             raise InvalidNotice("outcome must be favorable or adverse")
+        if (
+            kind == NoticeKind.APPEAL_EXTENSION
+            and context["requested_by"] not in APPEAL_EXTENSION_REQUESTERS
+        ):
+            raise InvalidNotice("requested_by must be member or plan")
+    if kind == NoticeKind.CARE_PLAN:
+        _care_plan_items_check(context["items"])
     plans = context.get("plans")
     if plans is not None and not (
         isinstance(plans, list) and all(isinstance(p, dict) and p.get("name") for p in plans)
     ):
         raise InvalidNotice("plans must be a list of {name, medi_cal_plan_name, phone}")
+
+
+def _care_plan_items_check(items: Any) -> None:
+    if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+        raise InvalidNotice("care plan items must be a list of {kind, description, ...}")
+    for item in items:
+        owner = item.get("owner") or {}
+        if (
+            item.get("kind") not in CARE_PLAN_ITEM_KINDS
+            or not item.get("description")
+            or not isinstance(owner, dict)
+            or owner.get("type") not in CARE_PLAN_OWNER_TYPES
+        ):
+            raise InvalidNotice(
+                "each care plan item needs a kind (goal, intervention, service), a description "
+                "and an owner of type member, coordinator or team"
+            )
+        try:
+            datetime.date.fromisoformat(str(item.get("target_date") or "")[:10])
+        except ValueError as exc:
+            raise InvalidNotice("each care plan item needs an ISO target_date") from exc

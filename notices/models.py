@@ -30,6 +30,10 @@ class NoticeKind(models.TextChoices):
     MEDICARE_REJECTION = "medicare_rejection", "Medicare did not accept a request"
     APPEAL_ACKNOWLEDGMENT = "appeal_acknowledgment", "Grievance or appeal received"
     APPEAL_RESOLUTION = "appeal_resolution", "Grievance or appeal decision"
+    CARE_PLAN = "care_plan", "Care plan"
+    CONTINUITY_ENDING = "continuity_ending", "Continuity of care ending"
+    APPEAL_EXTENSION = "appeal_extension", "Grievance or appeal: more time to decide"
+    APPEAL_EXPEDITE_DENIED = "appeal_expedite_denied", "Grievance or appeal: not expedited"
 
 
 class NoticeStatus(models.TextChoices):

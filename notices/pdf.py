@@ -174,11 +174,33 @@ def shared_paragraph(markup: str, style: ParagraphStyle) -> Paragraph:
     return made
 
 
-@lru_cache(maxsize=16)
-def _cjk_style(style: ParagraphStyle, code: str, cid: str) -> ParagraphStyle:
-    cjk = ParagraphStyle(f"Tagline-{code}", parent=style, fontName=cid)
-    cjk.wordWrap = "CJK"
-    return cjk
+@lru_cache(maxsize=32)
+def _script_style(style: ParagraphStyle, code: str, face: fonts.ScriptFace) -> ParagraphStyle:
+    """A tagline's style in its script's own font: CJK breaks between characters, shaped
+    scripts are put together by HarfBuzz and get room for their stacked marks."""
+    scripted = ParagraphStyle(f"Tagline-{code}", parent=style, fontName=face.font)
+    if face.shaping:
+        scripted.shaping = 1
+        scripted.leading = style.fontSize * 1.75
+    else:
+        scripted.wordWrap = "CJK"
+    return scripted
+
+
+def _script_markup(text: str, face: fonts.ScriptFace, pdf_fonts: fonts.PdfFonts) -> str:
+    """Escape ``text``; characters the script's font lacks (digits, Latin letters for a Khmer
+    font) are set in the letter's own font."""
+    runs: list[tuple[bool, str]] = []
+    for ch in text:
+        own = ord(ch) in face.glyphs or ch.isspace()
+        if runs and runs[-1][0] == own:
+            runs[-1] = (own, runs[-1][1] + ch)
+        else:
+            runs.append((own, ch))
+    return "".join(
+        _escape(run) if own else f'<font name="{pdf_fonts.regular}">{_escape(run)}</font>'
+        for own, run in runs
+    )
 
 
 @lru_cache(maxsize=8)
@@ -245,15 +267,28 @@ def _escape(text: str) -> str:
 
 
 def tagline_flowables(
-    tagline: Tagline, styles: LetterStyles, pdf_fonts: fonts.PdfFonts, width: float
+    tagline: Tagline,
+    styles: LetterStyles,
+    pdf_fonts: fonts.PdfFonts,
+    width: float,
+    needs: set[str] | None = None,
 ) -> list[Flowable]:
-    """Return one tagline as flowables in its own script, or an English line if none can show it."""
+    """Return one tagline as flowables in its own script, or an English line if none can show it.
+
+    ``needs`` collects the name of each missing font that made a line English.
+    """
     language, text = tagline.language, tagline.text
     style = styles.tagline
-    if language.script in fonts.CID_FONTS:
-        cid = fonts.cid_font(language.script)
-        if cid is not None:
-            return [shared_paragraph(_escape(text), _cjk_style(style, language.code, cid))]
+    face = pdf_fonts.face(language.script)
+    missing = pdf_fonts.needs
+    if face is not None:
+        if face.font is not None:
+            # HarfBuzz shapes a run in one font: a shaped script's line is all in its font.
+            others = "".join(ch for ch in text if ord(ch) not in face.glyphs)
+            if face.covers(text) or (not face.shaping and pdf_fonts.covers(others)):
+                markup = _script_markup(text, face, pdf_fonts)
+                return [shared_paragraph(markup, _script_style(style, language.code, face))]
+        missing = face.needs
     elif language.script == "arabic":
         if pdf_fonts.unicode and pdf_fonts.covers(fonts.arabic_shape(text)):
             lines = fonts.rtl_lines(text, pdf_fonts.regular, style.fontSize, width)
@@ -262,13 +297,23 @@ def tagline_flowables(
             ]
             flowables.append(Spacer(1, style.spaceAfter))
             return flowables
-    elif language.script != "khmer" and pdf_fonts.covers(text):
+    elif language.script not in fonts.SHAPED_SCRIPTS and pdf_fonts.covers(text):
         return [shared_paragraph(_escape(text), style)]
+    if needs is not None and missing:
+        needs.add(missing)
     fallback = (
         f"{language.english_name}: free language assistance is available. "
         f"Call {tagline.phone} (TTY: 711)."
     )
     return [shared_paragraph(_escape(pdf_fonts.safe(fallback)), style)]
+
+
+def fonts_needed_line(needs: set[str]) -> str:
+    """The letter's own word on the fonts it was printed without (English, like the lines)."""
+    return (
+        "Some lines above are in English because this letter was printed without the "
+        f"font{'s' if len(needs) > 1 else ''} {', '.join(sorted(needs))}."
+    )
 
 
 def _block_flowables(
@@ -337,8 +382,9 @@ def letter_pdf(content: LetterContent, pdf_fonts: fonts.PdfFonts) -> bytes:
     story.append(shared_paragraph("<br/>".join(sender), styles.small))
     story.append(Spacer(1, styles.body_size))
 
+    needs: set[str] = set()
     if content.top_tagline is not None:
-        boxed = tagline_flowables(content.top_tagline, styles, pdf_fonts, doc.width - 12)
+        boxed = tagline_flowables(content.top_tagline, styles, pdf_fonts, doc.width - 12, needs)
         box = Table([[boxed]], colWidths=[doc.width])
         box.setStyle(
             TableStyle(
@@ -368,7 +414,9 @@ def letter_pdf(content: LetterContent, pdf_fonts: fonts.PdfFonts) -> bytes:
         shared_paragraph(_escape(safe(content.taglines_heading)), styles.h2)
     ]
     for tagline in content.taglines:
-        taglines += tagline_flowables(tagline, styles, pdf_fonts, doc.width)
+        taglines += tagline_flowables(tagline, styles, pdf_fonts, doc.width, needs)
+    if needs:
+        taglines.append(shared_paragraph(_escape(fonts_needed_line(needs)), styles.small))
     story.append(KeepTogether(taglines))
 
     footer_size = LARGE_PRINT_BODY_PT if content.large_print else 9.0

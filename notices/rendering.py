@@ -362,7 +362,9 @@ def render_letter(
         heading=words["taglines_heading"],
         taglines=taglines,
     )
-    pdf_fonts = fonts.pdf_fonts(conf.pdf_font, conf.pdf_font_bold)
+    pdf_fonts = fonts.pdf_fonts(
+        conf.pdf_font, conf.pdf_font_bold, conf.pdf_script_fonts, conf.pdf_font_cache
+    )
     pdf = letter_pdf(
         LetterContent(
             sender_name=conf.sender_name,

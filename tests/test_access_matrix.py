@@ -159,12 +159,21 @@ def _continuity_end_task_id(ids: "Ids") -> int:
 
 
 def _care_plan_id(ids: "Ids") -> int:
-    """An unshared care plan of the member (rolled back with the request)."""
-    from care.models import CareCase, CarePlan
+    """An unshared care plan of the member with one goal, as ``care_plan_write`` requires
+    (rolled back with the request)."""
+    import datetime
 
-    plan, _ = CarePlan.objects.get_or_create(
+    from care.models import CareCase, CarePlan, PlanItemKind
+
+    plan, created = CarePlan.objects.get_or_create(
         case=CareCase.objects.get(enrollment_id=ids.enrollment), revision=1
     )
+    if created:
+        plan.items.create(
+            kind=PlanItemKind.GOAL,
+            description="Walk to the store each week",
+            target_date=datetime.date(2027, 3, 1),
+        )
     return plan.pk
 
 
@@ -307,6 +316,25 @@ MATRIX: dict[str, Row] = {
         # A refused form goes back to the application's page (302), with its errors.
         *(302, 403, 403, 302, 404, 302),
     ),
+    # The confirmation step changes nothing: it shows what will happen, or (as here, the
+    # application being past approval) sends the action back to the application's page (302).
+    "staff-approve-confirm": _(
+        "post",
+        lambda i: f"/staff/applications/{i.application}/approve/confirm/",
+        *(302, 403, 403, 302, 404, 302),
+    ),
+    "staff-deny-confirm": _(
+        "post",
+        lambda i: f"/staff/applications/{i.application}/deny/confirm/",
+        *(302, 403, 403, 302, 404, 302),
+    ),
+    "staff-disenroll-confirm": _(
+        "post",
+        lambda i: (
+            f"/staff/applications/{i.application}/enrollments/{i.enrollment}/disenroll/confirm/"
+        ),
+        *(302, 403, 403, 302, 404, 302),
+    ),
     "staff-withdraw": _(
         "post",
         lambda i: f"/staff/applications/{i.application}/withdraw/",
@@ -338,6 +366,16 @@ MATRIX: dict[str, Row] = {
     "staff-beneficiary-letters": _(
         "get",
         lambda i: f"/staff/beneficiaries/{i.beneficiary}/letters/",
+        *(302, 403, 403, 200, 404, 200),
+    ),
+    "staff-letter-pdf": _(
+        "get",
+        lambda i: f"/staff/beneficiaries/{i.beneficiary}/letters/{i.notice}/pdf/",
+        *(302, 403, 403, 200, 404, 200),
+    ),
+    "staff-letter-id-card": _(
+        "get",
+        lambda i: f"/staff/beneficiaries/{i.beneficiary}/letters/{i.notice}/id-card/",
         *(302, 403, 403, 200, 404, 200),
     ),
     "staff-letter-resend": _(
@@ -479,6 +517,20 @@ MATRIX: dict[str, Row] = {
         "get", lambda i: f"/api/v1/enrollments/{i.enrollment}/care", 401, 200, 404, 200, 404, 200
     ),
     "api-care-tasks": _("get", lambda i: "/api/v1/care/tasks", 401, 403, 403, 200, 200, 200),
+    # Monthly reports (care/reports.py): each staff member their organization's plans; another
+    # organization's plan (404) and the numbers are in tests/test_care_reports.py.
+    "staff-care-reports": _(
+        "get", lambda i: "/staff/care/reports/?month=2026-11", 302, 403, 403, 200, 200, 200
+    ),
+    "staff-care-reports-csv": _(
+        "get", lambda i: "/staff/care/reports/csv/?month=2026-11", 302, 403, 403, 200, 200, 200
+    ),
+    "api-care-reports": _(
+        "get", lambda i: "/api/v1/care/reports?month=2026-11", 401, 403, 403, 200, 200, 200
+    ),
+    "api-care-reports-csv": _(
+        "get", lambda i: "/api/v1/care/reports.csv?month=2026-11", 401, 403, 403, 200, 200, 200
+    ),
     # An empty body is refused before the enrollment is looked at; access: tests/care/test_api.py.
     "api-continuity-requests": _(
         "post", lambda i: "/api/v1/continuity-requests", 401, 400, 400, 400, 400, 400, body={}
@@ -494,6 +546,16 @@ MATRIX: dict[str, Row] = {
         lambda i: f"/staff/care/appeals/{_appeal_case_id(i)}/resolve/",
         *(302, 403, 404, 400, 404, 400),
     ),
+    "staff-appeal-extend": _(
+        "post",
+        lambda i: f"/staff/care/appeals/{_appeal_case_id(i)}/extend/",
+        *(302, 403, 404, 400, 404, 400),
+    ),
+    "staff-appeal-deny-expedite": _(
+        "post",
+        lambda i: f"/staff/care/appeals/{_appeal_case_id(i)}/deny-expedite/",
+        *(302, 403, 404, 400, 404, 400),
+    ),
     "member-appeals": _("get", lambda i: "/me/care/cases/", 302, 200, 200, 403, 403, 403),
     "member-appeal-new": _("post", lambda i: "/me/care/cases/new/", 302, 400, 404, 403, 403, 403),
     "api-grievances": _("get", lambda i: "/api/v1/grievances", 401, 200, 200, 200, 200, 200),
@@ -507,6 +569,16 @@ MATRIX: dict[str, Row] = {
         lambda i: f"/api/v1/grievances/{_appeal_case_id(i, 'grievance')}/resolve",
         *(401, 403, 404, 400, 404, 400),
     ),
+    "api-grievance-extend": _(
+        "post",
+        lambda i: f"/api/v1/grievances/{_appeal_case_id(i, 'grievance')}/extend",
+        *(401, 403, 404, 400, 404, 400),
+    ),
+    "api-grievance-deny-expedite": _(
+        "post",
+        lambda i: f"/api/v1/grievances/{_appeal_case_id(i, 'grievance')}/deny-expedite",
+        *(401, 403, 404, 400, 404, 400),
+    ),
     "api-appeals": _("get", lambda i: "/api/v1/appeals", 401, 200, 200, 200, 200, 200),
     "api-appeal": _(
         "get",
@@ -516,6 +588,16 @@ MATRIX: dict[str, Row] = {
     "api-appeal-resolve": _(
         "post",
         lambda i: f"/api/v1/appeals/{_appeal_case_id(i)}/resolve",
+        *(401, 403, 404, 400, 404, 400),
+    ),
+    "api-appeal-extend": _(
+        "post",
+        lambda i: f"/api/v1/appeals/{_appeal_case_id(i)}/extend",
+        *(401, 403, 404, 400, 404, 400),
+    ),
+    "api-appeal-deny-expedite": _(
+        "post",
+        lambda i: f"/api/v1/appeals/{_appeal_case_id(i)}/deny-expedite",
         *(401, 403, 404, 400, 404, 400),
     ),
     "api-continuity-decide": _(

@@ -325,6 +325,7 @@ def test_the_beat_task_marks_overdue_and_opens_missing_cases(case) -> None:
         "closed": 0,
         "overdue": 0,
         "appeals_overdue": 0,
+        "continuity_letters": 0,
     }
 
 

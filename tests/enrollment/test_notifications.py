@@ -1,12 +1,10 @@
 """Each enrollment event queues exactly one notice of the right kind, language and content."""
 
-import io
 from datetime import date
 
 import pytest
 from django.core import mail
 from django.db import transaction
-from pypdf import PdfReader
 
 from accounts.errors import Conflict
 from eligibility.models import County, MediMediPlan
@@ -15,12 +13,9 @@ from enrollment.models import Application, Enrollment
 from notices.models import Notice
 from tests.enrollment.conftest import at
 from tests.factories import AdminFactory, BeneficiaryFactory, StaffFactory
+from tests.pdf_helpers import pdf_text
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tasks_in_process")]
-
-
-def pdf_text(data: bytes) -> str:
-    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
 
 
 def submit(person, plan_name: str = "CareAdvantage", when=None) -> Application:

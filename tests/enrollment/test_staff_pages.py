@@ -383,7 +383,16 @@ def test_staff_disenroll_from_the_application_page(
     medi_medi = Enrollment.objects.get(kind="medi_medi")
     client = logged_in(staff)
     page = text(client.get(f"/staff/applications/{app.pk}/"))
-    assert f'action="/staff/applications/{app.pk}/enrollments/{medi_medi.pk}/disenroll/"' in page
+    # The page's form asks for confirmation first; the confirmation posts to the action itself.
+    confirm_url = f"/staff/applications/{app.pk}/enrollments/{medi_medi.pk}/disenroll/confirm/"
+    assert f'action="{confirm_url}"' in page
+    confirm = text(
+        client.post(confirm_url, {f"disenroll{medi_medi.pk}-requested_on": "2027-02-10"})
+    )
+    assert f'action="/staff/applications/{app.pk}/enrollments/{medi_medi.pk}/disenroll/"' in confirm
+    assert "February 28, 2027" in confirm
+    medi_medi.refresh_from_db()
+    assert medi_medi.end_date is None
     response = client.post(
         f"/staff/applications/{app.pk}/enrollments/{medi_medi.pk}/disenroll/",
         {

@@ -24,17 +24,21 @@ from eligibility.models import (
 )
 from eligibility.selectors import service_areas_of
 from enrollment.intake import intake_plans
+from enrollment.medicare import submission_record_answer
 from enrollment.models import (
     AuthorizedRepresentative,
     EndReason,
     Enrollment,
     EnrollmentKind,
+    MedicareSubmission,
     PlanTransfer,
     PlanTransferMember,
     PlanTransferStatusChange,
     RepresentativeLetter,
 )
-from enrollment.transfers import transfer_apply, transfer_plan
+from enrollment.tasks import plan_transfer_letters
+from enrollment.transfer_models import PlanTransferLetterRun
+from enrollment.transfers import _batch_apply, transfer_apply, transfer_plan
 from notices.models import Notice
 from tests.auth_helpers import login_verified
 from tests.factories import AdminFactory, BeneficiaryFactory, StaffFactory, UserFactory
@@ -180,6 +184,54 @@ def test_apply_ends_both_halves_the_day_before_and_starts_both_on_the_date(
     assert AuditEvent.objects.filter(object_type="plan_transfer", object_id=str(transfer.pk))
 
 
+def test_each_move_records_a_pending_medicare_plan_switch(
+    health_net_members: dict[str, Any],
+) -> None:
+    admin = AdminFactory()
+    hn_to_iehp(admin, dry_run=False)
+
+    submissions = MedicareSubmission.objects.order_by("beneficiary_id")
+    moved = [health_net_members["riverside"], health_net_members["san_bernardino"]]
+    assert [s.beneficiary_id for s in submissions] == [p.pk for p in moved]
+    iehp = plan("IEHP DualChoice")
+    for submission in submissions.select_related("enrollment"):
+        assert (submission.kind, submission.transaction_type, submission.status) == (
+            "plan_switch",
+            "61",
+            "pending",
+        )
+        assert submission.enrollment.medi_medi_plan == iehp
+        assert submission.enrollment.start_date == JAN_2024 == submission.effective_date
+        assert (submission.submitted_on, submission.created_by) == (BEFORE, admin)
+        assert submission.contract_number == (iehp.contract_number or "")
+        assert list(submission.status_changes.values_list("from_status", "to_status")) == [
+            ("", "pending")
+        ]
+    # Asked again: nothing more.
+    hn_to_iehp(admin, dry_run=False)
+    assert MedicareSubmission.objects.count() == 2
+
+
+def test_medicare_rejecting_a_moved_member_puts_the_old_plan_back(
+    health_net_members: dict[str, Any],
+) -> None:
+    admin = AdminFactory()
+    hn_to_iehp(admin, dry_run=False)
+    riverside = health_net_members["riverside"]
+    submission = MedicareSubmission.objects.get(beneficiary=riverside)
+
+    submission_record_answer(
+        actor=admin, submission=submission, status="rejected", reply_code="106", today=BEFORE
+    )
+
+    new_mm = Enrollment.objects.get(pk=submission.enrollment_id)
+    assert new_mm.cancelled
+    old_mm = Enrollment.objects.get(
+        beneficiary=riverside, kind=EnrollmentKind.MEDI_MEDI, cancelled=False
+    )
+    assert (old_mm.medi_medi_plan, old_mm.end_date) == (plan("Wellcare by Health Net"), None)
+
+
 def test_running_it_again_writes_nothing(health_net_members: dict[str, Any]) -> None:
     admin = AdminFactory()
     hn_to_iehp(admin, dry_run=False)
@@ -201,24 +253,71 @@ def test_running_it_again_writes_nothing(health_net_members: dict[str, Any]) -> 
     assert stamps == list(Enrollment.objects.order_by("pk").values_list("updated_at", flat=True))
 
 
-def test_letters_go_60_and_30_days_before_in_the_members_language(
+def letters_job(day: date) -> int:
+    """The daily job, as beat runs it, on ``day``."""
+    return plan_transfer_letters(day.isoformat())
+
+
+def test_a_stopped_run_goes_on_from_the_last_batch_it_committed(
+    health_net_members: dict[str, Any],
+) -> None:
+    admin = AdminFactory()
+    hn_to_iehp(admin, dry_run=True)
+    transfer = PlanTransfer.objects.get()
+    riverside = health_net_members["riverside"]
+    # As a run stopped by an error leaves it: its first batch (up to the Riverside member)
+    # committed, then failed.
+    transfer.status = "failed"
+    transfer.planned_on = BEFORE
+    transfer.save()
+    assert _batch_apply(transfer, after=0, upto=riverside.pk, actor=admin, today=BEFORE) == (1, 0)
+    first = Enrollment.objects.get(beneficiary=riverside, start_date=JAN_2024, kind="medi_medi")
+
+    report = transfer_apply(actor=admin, transfer_id=transfer.pk, today=BEFORE)
+
+    assert report.status == "completed" and report.moved_now == 1
+    assert (report.moves, report.cannot) == (2, {"NO_PLAN_IN_COUNTY": 1})
+    # The first batch is not done again: one new pair each, the same new enrollment.
+    assert Enrollment.objects.filter(start_date=JAN_2024).count() == 4
+    assert (
+        Enrollment.objects.get(beneficiary=riverside, start_date=JAN_2024, kind="medi_medi").pk
+        == first.pk
+    )
+    # And a batch over people already done writes nothing.
+    assert _batch_apply(transfer, after=0, upto=riverside.pk, actor=admin, today=BEFORE) == (0, 0)
+    assert PlanTransferMember.objects.count() == 3
+
+
+def test_the_run_writes_no_letter_before_its_day(health_net_members: dict[str, Any]) -> None:
+    report = hn_to_iehp(AdminFactory(), dry_run=False)
+
+    assert report.letters_queued == 0 and not Notice.objects.exists()
+    assert letters_job(date(2023, 11, 1)) == 0
+    assert not Notice.objects.exists()
+
+
+def test_the_daily_job_writes_each_letter_on_its_day_in_the_members_language(
     health_net_members: dict[str, Any],
 ) -> None:
     hn_to_iehp(AdminFactory(), dry_run=False)
-
     spanish = health_net_members["san_bernardino"]
-    letters = Notice.objects.filter(recipient_key=f"beneficiary:{spanish.pk}").order_by("kind")
+    letters = Notice.objects.filter(recipient_key=f"beneficiary:{spanish.pk}")
+
+    assert letters_job(date(2023, 11, 2)) == 2
     assert [(n.kind, n.language, n.status) for n in letters] == [
-        ("plan_transfer_30", "es", "queued"),
-        ("plan_transfer_60", "es", "queued"),
+        ("plan_transfer_60", "es", "queued")
     ]
-    thirty, sixty = letters
+    sixty = letters.get()
     assert sixty.scheduled_for == datetime(2023, 11, 2, 9, tzinfo=LA)
-    assert thirty.scheduled_for == datetime(2023, 12, 2, 9, tzinfo=LA)
+    assert sixty.bulk and sixty.idempotency_key.endswith(f":plan_transfer_60:{spanish.pk}")
     assert sixty.context["new_plan_name"] == "IEHP DualChoice"
     assert sixty.context["new_medi_cal_plan_name"] == "IEHP"
     assert sixty.context["old_plan_end_date"] == "2023-12-31"
     assert sixty.context["late"] is False
+
+    assert letters_job(date(2023, 12, 2)) == 2
+    thirty = letters.get(kind="plan_transfer_30")
+    assert thirty.scheduled_for == datetime(2023, 12, 2, 9, tzinfo=LA)
     iehp = Organization.objects.get(code="iehp")
     assert set(
         BeneficiaryLetter.objects.filter(notice__in=letters).values_list("organization", flat=True)
@@ -228,6 +327,61 @@ def test_letters_go_60_and_30_days_before_in_the_members_language(
         recipient_key=f"beneficiary:{health_net_members['san_diego'].pk}"
     ).exists()
     assert Notice.objects.count() == 4
+    transfer = PlanTransfer.objects.get()
+    assert transfer.letter_count == 4
+    assert {(r.kind, r.status, r.written) for r in transfer.letter_runs.all()} == {
+        ("plan_transfer_60", "finished", 2),
+        ("plan_transfer_30", "finished", 2),
+    }
+
+
+def test_running_the_daily_job_again_writes_nothing_twice(
+    health_net_members: dict[str, Any],
+) -> None:
+    hn_to_iehp(AdminFactory(), dry_run=False)
+    assert letters_job(date(2023, 11, 2)) == 2
+    assert letters_job(date(2023, 11, 2)) == 0
+    assert letters_job(date(2023, 11, 20)) == 0
+    assert letters_job(date(2023, 12, 2)) == 2
+    assert letters_job(date(2023, 12, 3)) == 0
+    # Even with its progress lost, a letter run writes each letter once (idempotency keys).
+    PlanTransferLetterRun.objects.update(status="running", through_beneficiary=0)
+    assert letters_job(date(2023, 12, 4)) == 0
+    assert Notice.objects.count() == 4
+    assert BeneficiaryLetter.objects.count() == 4
+
+
+def test_a_stopped_letter_run_goes_on_after_the_last_person_it_covered(
+    health_net_members: dict[str, Any],
+) -> None:
+    hn_to_iehp(AdminFactory(), dry_run=False)
+    riverside = health_net_members["riverside"]
+    transfer = PlanTransfer.objects.get()
+    # As a job stopped after its first chunk leaves it: the chunk's letters are committed with
+    # the run's progress (here, written by hand for the first person).
+    PlanTransferLetterRun.objects.create(
+        transfer=transfer,
+        kind="plan_transfer_60",
+        send_on=date(2023, 11, 2),
+        through_beneficiary=riverside.pk,
+    )
+
+    assert letters_job(date(2023, 11, 2)) == 1
+    assert list(Notice.objects.values_list("recipient_key", flat=True)) == [
+        f"beneficiary:{health_net_members['san_bernardino'].pk}"
+    ]
+
+
+def test_a_missed_60_day_letter_is_passed_over_once_the_30_day_one_is_due(
+    health_net_members: dict[str, Any],
+) -> None:
+    hn_to_iehp(AdminFactory(), dry_run=False)
+
+    assert letters_job(date(2023, 12, 5)) == 2
+    assert set(Notice.objects.values_list("kind", flat=True)) == {"plan_transfer_30"}
+    runs = dict(PlanTransferLetterRun.objects.values_list("kind", "status"))
+    assert runs == {"plan_transfer_60": "skipped", "plan_transfer_30": "finished"}
+    assert letters_job(date(2023, 12, 6)) == 0
 
 
 def test_a_representative_gets_a_copy_of_each_letter(health_net_members: dict[str, Any]) -> None:
@@ -242,6 +396,8 @@ def test_a_representative_gets_a_copy_of_each_letter(health_net_members: dict[st
     )
 
     hn_to_iehp(AdminFactory(), dry_run=False)
+    letters_job(date(2023, 11, 2))
+    letters_job(date(2023, 12, 2))
 
     copies = RepresentativeLetter.objects.filter(representative=representative)
     assert copies.count() == 2
@@ -253,16 +409,19 @@ def test_a_representative_gets_a_copy_of_each_letter(health_net_members: dict[st
 
 
 def test_too_late_for_notice_one_letter_goes_at_once_and_says_so(
-    health_net_members: dict[str, Any],
+    health_net_members: dict[str, Any], tasks_in_process: None
 ) -> None:
     report = hn_to_iehp(AdminFactory(), dry_run=False, today=date(2024, 3, 1))
 
     assert [(p.kind, p.late) for p in report.letters] == [("plan_transfer_30", True)]
+    # Due at once: written at the end of the run, not the next morning.
+    assert report.letters_queued == 2
     letters = Notice.objects.all()
     assert letters.count() == 2
     assert {(n.kind, n.scheduled_for, n.context["late"]) for n in letters} == {
         ("plan_transfer_30", None, True)
     }
+    assert letters_job(date(2024, 3, 2)) == 0
 
 
 def test_staff_of_the_old_organization_list_who_could_not_move(
@@ -449,6 +608,8 @@ def test_the_2023_cal_mediconnect_crosswalk_as_a_transfer() -> None:
         today=date(2022, 10, 1),
         reason="Cal MediConnect ended 2022-12-31 (domain.md section 6).",
     )
+    letters_job(date(2022, 11, 2))
+    letters_job(date(2022, 12, 2))
 
     assert report.moves == 3
     for person in people:
@@ -545,3 +706,30 @@ def test_no_overlap_holds_on_postgresql_through_a_transfer(
         )
         assert cursor.fetchone()[0] == 0
     assert PlanTransferMember.objects.filter(outcome="moved").count() == 2
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("reference_data")
+def test_batches_run_side_by_side_on_postgresql_and_move_everyone_once() -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL")
+    wellcare = plan("Wellcare by Health Net")
+    people = [person_in("Riverside") for _ in range(5)] + [person_in("San Diego")]
+    for person in people:
+        enroll(person, wellcare, date(2023, 1, 1))
+
+    report = hn_to_iehp(None, dry_run=False, batch_size=1, workers=2)
+
+    assert report.status == "completed" and report.moved_now == 5
+    assert (report.moves, report.cannot) == (5, {"NO_PLAN_IN_COUNTY": 1})
+    new = Enrollment.objects.filter(start_date=JAN_2024)
+    assert new.filter(kind=EnrollmentKind.MEDI_MEDI).count() == 5
+    assert new.filter(kind=EnrollmentKind.MEDI_CAL).count() == 5
+    assert len(set(new.exclude(member_id="").values_list("member_id", flat=True))) == 5
+    # One audit row per batch (six people, six batches), each naming its person.
+    batches = AuditEvent.objects.filter(object_type="plan_transfer", detail__has_key="moved")
+    assert sorted(b for e in batches for b in e.detail["beneficiaries"]) == sorted(
+        p.pk for p in people
+    )
+    assert hn_to_iehp(None, dry_run=False, workers=2).already_done

@@ -220,21 +220,11 @@ def test_large_print_sets_body_text_in_18_point() -> None:
     assert min(font_sizes(large.id_card_pdf or b"")) >= 18  # the card drawn three times larger
 
 
-def test_chinese_and_korean_taglines_print_in_their_own_script() -> None:
+def test_cyrillic_and_armenian_taglines_print_in_their_own_script() -> None:
+    # Chinese, Korean and Khmer (Noto fonts, embedded) are in tests/test_letter_fonts.py.
     text = pdf_text(render("denial").pdf)
-    assert "如果您使用繁體中文" in text
-    assert "如果您使用简体中文" in text
-    assert "한국어를 사용하시는 경우" in text
     assert "ВНИМАНИЕ: Если вы говорите на русском языке" in text
     assert "Եթե խոսում եք հայերեն" in text
-
-
-def test_khmer_tagline_falls_back_to_an_english_line_in_the_pdf_only() -> None:
-    rendered = render("denial")
-    assert "Khmer: free language assistance is available. Call your plan's Member Services" in (
-        pdf_text(rendered.pdf)
-    )
-    assert "ប្រយ័ត្ន៖" in rendered.html
 
 
 def test_letters_render_without_a_truetype_font(settings: Any) -> None:
@@ -246,7 +236,6 @@ def test_letters_render_without_a_truetype_font(settings: Any) -> None:
     assert "Bienvenido/a a CareAdvantage" in text
     assert "Nguyen Thi Example" in text  # accents Latin-1 lacks are dropped, not crashed on
     assert "Russian: free language assistance is available." in text
-    assert "如果您使用繁體中文" in text  # CJK needs no font file (ReportLab CID fonts)
     assert "Servicios para Miembros" in pdf_text(rendered.id_card_pdf)
 
 
