@@ -77,6 +77,10 @@ class StrictDateFormField(forms.DateField):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("input_formats", ["%Y-%m-%d"])
         super().__init__(**kwargs)
+        # Shown back as it is read: ``YYYY-MM-DD`` in every language. A date picker
+        # (``<input type=date>``) shows nothing else, and a Spanish ``01/12/2026`` would be refused.
+        if isinstance(self.widget, forms.DateInput):
+            self.widget.format = "%Y-%m-%d"
 
     def to_python(self, value: Any) -> date | None:
         if value in self.empty_values:

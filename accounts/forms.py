@@ -100,6 +100,15 @@ class SignupForm(BaseUserCreationForm):
         self.fields["password2"].label = _("Type the same password again")
         self.fields["password2"].error_messages["required"] = _("Type the same password again")
 
+    def validate_password_for_user(self, user: Any, **kwargs: Any) -> None:
+        # A weak password is said under the field where it was chosen (Django puts it under
+        # the repeat field).
+        super().validate_password_for_user(user, password_field_name="password1")  # type: ignore[misc]
+
+    def email_taken(self) -> bool:
+        """Whether the form was refused because an account already has this email address."""
+        return any(error.code == "duplicate" for error in self.errors.as_data().get("email", []))
+
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip().lower()
         if User.objects.filter(username__iexact=email).exists():
@@ -140,6 +149,10 @@ class PortalSetPasswordForm(SetPasswordForm):
         super().__init__(*args, **kwargs)
         _new_password_messages(self)
 
+    def validate_password_for_user(self, user: Any, password_field_name: str = "") -> None:
+        # A weak password is said under the field where it was chosen, not the repeat field.
+        super().validate_password_for_user(user, "new_password1")
+
 
 class PortalPasswordChangeForm(PasswordChangeForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -147,3 +160,7 @@ class PortalPasswordChangeForm(PasswordChangeForm):
         self.fields["old_password"].label = _("Your current password")
         self.fields["old_password"].error_messages["required"] = _("Enter your current password")
         _new_password_messages(self)
+
+    def validate_password_for_user(self, user: Any, password_field_name: str = "") -> None:
+        # A weak password is said under the field where it was chosen, not the repeat field.
+        super().validate_password_for_user(user, "new_password1")

@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext, ngettext
 
 from accounts.models import User
 from accounts.otp import second_factor_required
@@ -27,14 +28,22 @@ class RoleMinimumLengthValidator:
     def validate(self, password: str, user: Any = None) -> None:
         required = self._required(user)
         if len(password) < required:
+            # In the page's language (Django's own words, so its catalog covers them too).
             raise ValidationError(
-                f"This password is too short. It must contain at least {required} characters.",
+                ngettext(
+                    "This password is too short. It must contain at least %(min_length)d "
+                    "character.",
+                    "This password is too short. It must contain at least %(min_length)d "
+                    "characters.",
+                    required,
+                ),
                 code="password_too_short",
                 params={"min_length": required},
             )
 
     def get_help_text(self) -> str:
-        return (
-            f"Your password must contain at least {self.min_length} characters "
-            f"({self.staff_min_length} for plan staff and administrators)."
-        )
+        # Django builds the forms' help text lazily, so this runs in the request's language.
+        return gettext(
+            "Your password must contain at least %(min_length)d characters "
+            "(%(staff_min_length)d for plan staff and administrators)."
+        ) % {"min_length": self.min_length, "staff_min_length": self.staff_min_length}

@@ -83,7 +83,8 @@ def audit_read(
 def member_signup_attempt(*, client_address: str) -> None:
     """Count one sign-up from ``client_address``; past ``SIGNUP_ATTEMPTS_PER_HOUR``, refuse (429).
 
-    Counted before the form is checked, so a stream of bad forms is limited too.
+    Counted for a form that passed its checks (about to create the account) or was refused only
+    because the address already has an account; a form with mistakes costs nothing.
     """
     ratelimit.enforce(
         client_address,

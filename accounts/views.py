@@ -43,14 +43,18 @@ class LoginView(DjangoLoginView):
 def signup(request: HttpRequest) -> HttpResponse:
     """Create a member account, log it in and send it on to link the person's record.
 
-    Each client address may post the form ``SIGNUP_ATTEMPTS_PER_HOUR`` times an hour.
+    Each client address may create ``SIGNUP_ATTEMPTS_PER_HOUR`` accounts an hour. Only a post
+    that would create one counts (or one refused because the address has an account, so the
+    form cannot probe for addresses without limit): a person's empty form, weak password or
+    typo does not use up the allowance of everyone behind the same network address.
     """
     if request.user.is_authenticated:
         return redirect("member-home")
-    if request.method == "POST":
-        member_signup_attempt(client_address=ratelimit.client_address(request))
     form = SignupForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    valid = request.method == "POST" and form.is_valid()
+    if valid or (request.method == "POST" and form.email_taken()):
+        member_signup_attempt(client_address=ratelimit.client_address(request))
+    if valid:
         user = member_account_create(
             email=form.cleaned_data["email"],
             password=form.cleaned_data["password1"],

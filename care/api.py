@@ -1,8 +1,10 @@
 """The care API: thin adapters over ``care.selectors`` and ``care.services``.
 
 ``GET /api/v1/enrollments/{id}/care``, ``GET /api/v1/care/tasks`` (filters ``kind``,
-``status``, ``overdue``, ``mine``; paged), ``POST /api/v1/continuity-requests`` and
-``POST /api/v1/continuity-requests/{id}/decide``. Who may see or do what is decided there.
+``status``, ``overdue``, ``mine``; paged), ``POST /api/v1/continuity-requests``,
+``POST /api/v1/continuity-requests/{id}/decide``, ``POST
+/api/v1/enrollments/{id}/care/hospital-stays`` and ``POST
+/api/v1/care/hospital-stays/{id}/discharge``. Who may see or do what is decided there.
 """
 
 from typing import Any
@@ -23,6 +25,7 @@ from care.models import (
     ContinuityRequest,
     ContinuityStatus,
     ContinuityUrgency,
+    HospitalStay,
     OutreachAttempt,
     PlanItemKind,
     TaskKind,
@@ -84,6 +87,25 @@ class TeamEntrySerializer(serializers.Serializer):
     email = serializers.CharField()
 
 
+class HospitalStaySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = HospitalStay
+        fields = ["id", "facility", "admitted_on", "discharged_on", "recorded_at"]
+        read_only_fields = fields
+
+
+class HospitalStayCreateSerializer(serializers.Serializer):
+    facility = serializers.CharField(max_length=128, help_text="The hospital's name.")
+    admitted_on = StrictDateField()
+    discharged_on = StrictDateField(
+        required=False, allow_null=True, default=None, help_text="Empty while still in hospital."
+    )
+
+
+class DischargeSerializer(serializers.Serializer):
+    discharged_on = StrictDateField()
+
+
 class CareSerializer(serializers.Serializer):
     enrollment = serializers.IntegerField()
     coordinator = CoordinatorSerializer(allow_null=True)
@@ -93,6 +115,7 @@ class CareSerializer(serializers.Serializer):
     )
     care_team = TeamEntrySerializer(many=True)
     member_phone = serializers.CharField(help_text="The plan's one member services number.")
+    hospital_stays = HospitalStaySerializer(many=True, help_text="Latest admission first.")
 
 
 def _care_body(view: selectors.CareView) -> dict[str, Any]:
@@ -148,6 +171,7 @@ def _care_body(view: selectors.CareView) -> dict[str, Any]:
             for entry in view.team
         ],
         "member_phone": view.member_phone,
+        "hospital_stays": view.hospital_stays,
     }
 
 
@@ -303,3 +327,47 @@ class ContinuityDecideView(APIView):
             note=body.validated_data["note"],
         )
         return Response(ContinuitySerializer(decided).data)
+
+
+class HospitalStayCreateView(APIView):
+    """Record a member's hospital stay (staff of the member's plan, admins). With a discharge
+    date, a ``care_plan`` work item is opened, due ``CARE_PLAN_AFTER_DISCHARGE_DAYS`` later."""
+
+    @extend_schema(
+        request=HospitalStayCreateSerializer,
+        responses={
+            201: HospitalStaySerializer,
+            403: OpenApiResponse(description="Members may not record hospital stays."),
+            404: OpenApiResponse(description="No such enrollment, or not one you may see."),
+        },
+    )
+    def post(self, request: Request, pk: str) -> Response:
+        user = _user(request)
+        case = selectors.care_case_for_enrollment(actor=user, enrollment_id=int(pk))
+        body = HospitalStayCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        stay = services.hospital_stay_record(actor=user, case_id=case.pk, **body.validated_data)
+        return Response(HospitalStaySerializer(stay).data, status=status.HTTP_201_CREATED)
+
+
+class HospitalStayDischargeView(APIView):
+    """Record the discharge of a stay recorded while the member was still in hospital."""
+
+    @extend_schema(
+        request=DischargeSerializer,
+        responses={
+            200: HospitalStaySerializer,
+            403: OpenApiResponse(description="Members may not record hospital stays."),
+            404: OpenApiResponse(description="No such stay, or not one you may see."),
+            409: OpenApiResponse(description="The discharge is already recorded."),
+        },
+    )
+    def post(self, request: Request, pk: str) -> Response:
+        user = _user(request)
+        selectors.hospital_stay_get(actor=user, stay_id=int(pk))
+        body = DischargeSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        stay = services.hospital_stay_discharge(
+            actor=user, stay_id=int(pk), discharged_on=body.validated_data["discharged_on"]
+        )
+        return Response(HospitalStaySerializer(stay).data)

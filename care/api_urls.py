@@ -6,6 +6,8 @@ from care.api import (
     ContinuityCreateView,
     ContinuityDecideView,
     EnrollmentCareView,
+    HospitalStayCreateView,
+    HospitalStayDischargeView,
 )
 
 urlpatterns = [
@@ -13,6 +15,16 @@ urlpatterns = [
         r"^enrollments/(?P<pk>[0-9]+)/care/?$",
         EnrollmentCareView.as_view(),
         name="api-enrollment-care",
+    ),
+    re_path(
+        r"^enrollments/(?P<pk>[0-9]+)/care/hospital-stays/?$",
+        HospitalStayCreateView.as_view(),
+        name="api-hospital-stays",
+    ),
+    re_path(
+        r"^care/hospital-stays/(?P<pk>[0-9]+)/discharge/?$",
+        HospitalStayDischargeView.as_view(),
+        name="api-hospital-stay-discharge",
     ),
     re_path(r"^care/tasks/?$", CareTaskListView.as_view(), name="api-care-tasks"),
     re_path(

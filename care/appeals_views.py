@@ -31,35 +31,48 @@ def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
 
 
-class FileForm(forms.Form):
-    kind = forms.ChoiceField(
-        label="What is it?",
-        choices=[
-            (AppealKind.GRIEVANCE, "A grievance: I am unhappy with the plan or my care"),
-            (AppealKind.APPEAL, "An appeal: I disagree with a decision the plan made"),
-        ],
-        widget=forms.RadioSelect,
-    )
-    description = forms.CharField(
-        label="Tell us what happened", max_length=5000, widget=forms.Textarea(attrs={"rows": 5})
-    )
-    expedited = forms.BooleanField(
-        label="My health needs a fast answer (expedited)",
-        required=False,
-        help_text="Waiting the usual time could seriously harm my health.",
-    )
+class StaffFileForm(forms.Form):
+    """A grievance or appeal a member gave staff by phone: staff's words, about the member (the
+    member's own online form is ``care.forms.AppealFileForm``). The member is found by their
+    Medicare number among the staff's organization's active Medi-Medi enrollments
+    (``care.selectors.staff_enrollment_by_mbi``)."""
 
-
-class StaffFileForm(FileForm):
-    enrollment = forms.IntegerField(
-        label="Enrollment number", min_value=1, help_text="The member's Medi-Medi enrollment."
+    mbi = forms.CharField(
+        label="The member's Medicare number (MBI)",
+        max_length=20,
+        help_text="11 letters and digits, from the member's Medicare card; dashes are fine.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        error_messages={"required": "Enter the member's Medicare number (MBI)."},
     )
     representative = forms.IntegerField(
         label="Authorized representative number (if they called for the member)",
         min_value=1,
         required=False,
     )
-    field_order = ["enrollment", "representative", "kind", "description", "expedited"]
+    kind = forms.ChoiceField(
+        label="What is it?",
+        choices=[
+            (
+                AppealKind.GRIEVANCE,
+                "A grievance: the member is unhappy with the plan or their care",
+            ),
+            (AppealKind.APPEAL, "An appeal: the member disagrees with a decision the plan made"),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose a grievance or an appeal."},
+    )
+    description = forms.CharField(
+        label="What the member told you",
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": "Write down what the member told you."},
+    )
+    expedited = forms.BooleanField(
+        label="The member's health needs a fast answer (expedited)",
+        required=False,
+        help_text="The member says, or a doctor says, that waiting the usual time could "
+        "seriously harm the member's health.",
+    )
 
 
 class ResolveForm(forms.Form):
@@ -209,17 +222,22 @@ def staff_appeal_new(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         try:
+            enrollment = selectors.staff_enrollment_by_mbi(actor=_user(request), mbi=data["mbi"])
+        except NotFound as exc:
+            form.add_error("mbi", exc.message)
+            return _staff_render(request, file_form=form, status=400)
+        try:
             case = appeals.appeal_case_file(
                 actor=_user(request),
                 kind=data["kind"],
-                enrollment_id=data["enrollment"],
+                enrollment_id=enrollment.pk,
                 description=data["description"],
                 expedited=data["expedited"],
                 representative_id=data["representative"],
                 by_phone=True,
             )
         except NotFound:
-            form.add_error("enrollment", "No such enrollment of your plan.")
+            form.add_error("mbi", "No such enrollment of your organization.")
         except DomainError as exc:
             form_error_apply(form, exc)
         else:
@@ -284,12 +302,13 @@ def _when(case: appeals.AppealCase) -> str:
 
 
 def _member_when(case: appeals.AppealCase) -> str:
-    """The due time in the page's language: "December 3, 2026 at 14:05", "3 de diciembre de
-    2026 a las 14:05" (Pacific time, said by the message around it)."""
+    """The due time in the page's language and its usual clock, as the rest of the site shows
+    it: "December 3, 2026 at 2:05 p.m.", "3 de diciembre de 2026 a las 14:05" (Pacific time,
+    said by the message around it)."""
     due = appeals.local_time(case.due_at)
     return gettext("%(date)s at %(time)s") % {
         "date": formats.date_format(due, "DATE_FORMAT"),
-        "time": f"{due:%H:%M}",
+        "time": formats.time_format(due, "TIME_FORMAT"),
     }
 
 

@@ -17,43 +17,72 @@ from care.models import (
     PlanItemKind,
     TeamRole,
 )
-from care.questionnaire import LANGUAGES, Questionnaire
+from care.questionnaire import DECLINED, LANGUAGES, Questionnaire
 
 UI = {
     "en": {
         "title": "Health Risk Assessment",
-        "intro": "These questions help your care team plan your care. Answer what you can.",
+        "intro": "These questions help your care team plan your care. To send them, answer every"
+        " question marked “Required”. For questions about your mood, alcohol or drugs, or your"
+        " safety, you can choose “Prefer not to say”.",
+        "intro_draft": "You can save your answers and finish later.",
+        "required": "Required",
         "submit": "Send my answers",
         "submit_staff": "Save the member's answers",
-        "yes": "Yes",
-        "no": "No",
+        "save_draft": "Save and finish later",
+        "draft_saved": "Your answers are saved. Come back to finish and send them.",
+        "draft_resumed": "You saved some answers before. They are filled in below.",
         "other_language": "Leer en español",
         "number": "Enter a whole number.",
         "problem": "There is a problem",
+        "back": "Back to my care",
+        "error": "Error:",
+        "none_due": "No assessment is due.",
     },
     "es": {
         "title": "Evaluación de Riesgos de Salud",
-        "intro": "Estas preguntas ayudan a su equipo de cuidado a planear su atención. Responda lo que pueda.",
+        "intro": "Estas preguntas ayudan a su equipo de cuidado a planear su atención. Para"
+        " enviarlas, responda cada pregunta marcada “Obligatoria”. En las preguntas sobre su estado"
+        " de ánimo, el alcohol o las drogas, o su seguridad, puede elegir “Prefiero no contestar”.",
+        "intro_draft": "Puede guardar sus respuestas y terminar después.",
+        "required": "Obligatoria",
         "submit": "Enviar mis respuestas",
         "submit_staff": "Guardar las respuestas del miembro",
-        "yes": "Sí",
-        "no": "No",
+        "save_draft": "Guardar y terminar después",
+        "draft_saved": "Sus respuestas están guardadas. Regrese para terminarlas y enviarlas.",
+        "draft_resumed": "Usted guardó algunas respuestas antes. Aparecen abajo.",
         "other_language": "Read in English",
         "number": "Escriba un número entero.",
         "problem": "Hay un problema",
+        "back": "Volver a mi cuidado",
+        "error": "Error:",
+        "none_due": "No hay ninguna evaluación pendiente.",
     },
 }
 
 
-def _yes_no(value: str) -> bool | None:
-    return {"yes": True, "no": False}.get(value)
+def _yes_no(value: str) -> bool | str | None:
+    answers: dict[str, bool | str] = {"yes": True, "no": False, DECLINED: DECLINED}
+    return answers.get(value)
+
+
+def _yes_no_initial(value: Any) -> Any:
+    """A stored answer as the form shows it (``True`` is "yes")."""
+    return {True: "yes", False: "no"}.get(value, value) if isinstance(value, bool) else value
 
 
 class AssessmentForm(forms.Form):
-    """The questionnaire of one version, in one language; every field optional here."""
+    """The questionnaire of one version, in one language; every field optional here (the
+    questionnaire decides what is required: marked "Required" in the field's hint). ``saved``:
+    the answers of a saved draft, shown filled in."""
 
     def __init__(
-        self, *args: Any, questionnaire: Questionnaire, language: str, **kwargs: Any
+        self,
+        *args: Any,
+        questionnaire: Questionnaire,
+        language: str,
+        saved: dict[str, Any] | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.questionnaire = questionnaire
@@ -65,7 +94,7 @@ class AssessmentForm(forms.Form):
             if question.kind == "choice":
                 field = forms.ChoiceField(
                     label=label,
-                    choices=[(c.value, c.text[language]) for c in question.choices],
+                    choices=question.options(language),
                     widget=forms.RadioSelect,
                     required=False,
                 )
@@ -79,7 +108,7 @@ class AssessmentForm(forms.Form):
             elif question.kind == "yes_no":
                 field = forms.TypedChoiceField(
                     label=label,
-                    choices=[("yes", ui["yes"]), ("no", ui["no"])],
+                    choices=question.options(language),
                     coerce=_yes_no,
                     empty_value=None,
                     widget=forms.RadioSelect,
@@ -91,6 +120,10 @@ class AssessmentForm(forms.Form):
                 )
             else:
                 field = forms.CharField(label=label, required=False)
+            if question.required:
+                field.help_text = ui["required"]
+            if saved and question.key in saved:
+                field.initial = _yes_no_initial(saved[question.key])
             self.fields[question.key] = field
 
     def sections(self) -> list[tuple[str, list[Any]]]:
@@ -140,14 +173,28 @@ class CarePlanForm(forms.Form):
         label="Why this revision",
         required=False,
         max_length=128,
-        help_text="Needed when the plan is not written from a new assessment (a hospital stay).",
+        help_text="Needed when the plan is written from neither a new assessment nor a "
+        "hospital stay.",
     )
     from_assessment = forms.BooleanField(
         label="Written from the latest completed assessment", required=False, initial=True
     )
+    hospital_stay = forms.TypedChoiceField(
+        label="Written after this hospital stay",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text="Choosing a stay finishes the care plan work item its discharge opened.",
+    )
     summary = forms.CharField(
         label="Summary", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+    def __init__(self, *args: Any, stays: list[tuple[int, str]] | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        field = self.fields["hospital_stay"]
+        assert isinstance(field, forms.TypedChoiceField)
+        field.choices = [("", "None")] + [(str(pk), label) for pk, label in stays or []]
 
 
 class PlanItemForm(forms.Form):
@@ -176,6 +223,20 @@ class PlanItemForm(forms.Form):
 PlanItemFormSet = forms.formset_factory(PlanItemForm, extra=4, max_num=20)
 
 
+class HospitalStayForm(forms.Form):
+    facility = forms.CharField(label="Hospital", max_length=128)
+    admitted_on = StrictDateFormField(label="Admitted on (YYYY-MM-DD)")
+    discharged_on = StrictDateFormField(
+        label="Discharged on (YYYY-MM-DD)",
+        required=False,
+        help_text="Leave empty while the member is still in hospital.",
+    )
+
+
+class DischargeForm(forms.Form):
+    discharged_on = StrictDateFormField(label="Discharged on (YYYY-MM-DD)")
+
+
 class DecideForm(forms.Form):
     decision = forms.ChoiceField(
         label="Decision",
@@ -188,14 +249,29 @@ class DecideForm(forms.Form):
 class ContinuityForm(forms.Form):
     """The member's request (member page: its words are translated)."""
 
-    provider_name = forms.CharField(label=_("Provider's name"), max_length=128)
+    # Each empty field says what to write, not "This field is required.".
+    provider_name = forms.CharField(
+        label=_("Provider's name"),
+        max_length=128,
+        error_messages={"required": _("Write the provider's name.")},
+    )
     npi = forms.CharField(
         label=_("Provider's NPI"),
         max_length=10,
         help_text=_("The 10-digit National Provider Identifier."),
+        error_messages={"required": _("Write the provider's 10-digit NPI.")},
     )
-    specialty = forms.CharField(label=_("Specialty"), max_length=128)
-    last_seen_on = StrictDateFormField(label=_("Date you last saw them (YYYY-MM-DD)"))
+    specialty = forms.CharField(
+        label=_("Specialty"),
+        max_length=128,
+        error_messages={"required": _("Write the provider's specialty.")},
+    )
+    # A date picker: it sends and shows YYYY-MM-DD whatever the page's language.
+    last_seen_on = StrictDateFormField(
+        label=_("Date you last saw them"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": _("Enter the date you last saw the provider.")},
+    )
     urgency = forms.ChoiceField(
         label=_("How soon do you need a decision?"),
         choices=[
@@ -205,6 +281,10 @@ class ContinuityForm(forms.Form):
         ],
         widget=forms.RadioSelect,
         initial=ContinuityUrgency.STANDARD,
+        error_messages={
+            "required": _("Choose how urgent the request is."),
+            "invalid_choice": _("Choose how urgent the request is."),
+        },
     )
 
 

@@ -89,22 +89,39 @@ def member_care_assessment(request: HttpRequest) -> HttpResponse:
         if view is not None and view.assessment and view.assessment.status == AssessmentStatus.DUE
         else None
     )
+    # "Save and finish later" keeps a draft (the assessment stays due); "Send" submits it.
+    saving_draft = request.POST.get("action") == "draft"
+    saved = due.answers if due is not None and due.answers else None
     form = AssessmentForm(
-        request.POST if request.method == "POST" else None, questionnaire=current, language=language
+        request.POST if request.method == "POST" else None,
+        questionnaire=current,
+        language=language,
+        saved=saved,
     )
     if request.method == "POST" and due is not None and form.is_valid():
         try:
-            services.assessment_submit(
-                actor=user,
-                assessment=Assessment(pk=due.pk),
-                answers=form.answers(),
-                language=language,
-            )
+            if saving_draft:
+                services.assessment_draft_save(
+                    actor=user,
+                    assessment=Assessment(pk=due.pk),
+                    answers=form.answers(),
+                    language=language,
+                )
+            else:
+                services.assessment_submit(
+                    actor=user,
+                    assessment=Assessment(pk=due.pk),
+                    answers=form.answers(),
+                    language=language,
+                )
         except (Forbidden, NotFound):
             raise
         except DomainError as exc:
             form_error_apply(form, exc)
         else:
+            if saving_draft:
+                messages.success(request, UI[language]["draft_saved"])
+                return redirect("member-care")
             messages.success(
                 request,
                 "Gracias. Su coordinador de cuidado usará sus respuestas."
@@ -124,6 +141,7 @@ def member_care_assessment(request: HttpRequest) -> HttpResponse:
             "staff": False,
             "view": view,
             "action": request.path,
+            "draft": bool(saved) and request.method == "GET",
         },
         status=400 if form.errors else 200,
     )

@@ -261,6 +261,14 @@ class CarePlan(models.Model):
         Assessment, on_delete=models.PROTECT, null=True, blank=True, related_name="care_plans"
     )
     reason = models.CharField(max_length=128, blank=True)
+    hospital_stay = models.ForeignKey(
+        "HospitalStay",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="care_plans",
+        help_text="The hospital stay this revision was written after (empty: none).",
+    )
     summary = models.TextField(blank=True)
     created_by = models.ForeignKey(
         USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -308,6 +316,30 @@ class CarePlanItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} of care plan {self.care_plan_id}"
+
+
+class HospitalStay(models.Model):
+    """A stay of the member in a hospital, recorded by staff of the member's plan.
+
+    Its discharge (known when recorded, or recorded later) opens a ``care_plan`` work item: the
+    care plan is revised after each hospital stay (issue 13).
+    """
+
+    case = models.ForeignKey(CareCase, on_delete=models.CASCADE, related_name="hospital_stays")
+    facility = models.CharField(max_length=128)
+    admitted_on = models.DateField()
+    discharged_on = models.DateField(null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["case", "-admitted_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"Hospital stay {self.pk} of case {self.case_id}"
 
 
 # ---------------------------------------------------------------------------------------------

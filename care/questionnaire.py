@@ -5,16 +5,27 @@ text of every question and choice in each language. Answers are stored with the 
 answer, so a later version never changes how an old assessment reads. ``answers_validate``
 checks a dict of answers against a version and returns the messages per question, in the
 language asked for; an unknown key, a missing required answer, a choice the question does not
-offer or a number out of range is an error.
+offer or a number out of range is an error. With ``partial=True`` (a draft the member saves to
+finish later) a missing answer is not an error, but a wrong one still is.
+
+Sensitive questions (``sensitive=True``: mood, alcohol or drugs, safety at home) also take the
+answer ``DECLINED`` ("Prefer not to say"), stored as that string, so a plan can tell "declined"
+from "not answered" and from "no". Version ``2026.2`` is ``2026.1`` with those questions marked
+sensitive; ``2026.1`` is unchanged, so an answer stored with it reads as before.
 
 Pure Python: no Django, so the schema and its validation are testable alone.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 LANGUAGES = ("en", "es")
-CURRENT_VERSION = "2026.1"
+CURRENT_VERSION = "2026.2"
+
+# The answer "Prefer not to say" to a sensitive question, as stored and as sent by a form.
+DECLINED = "prefer_not_to_say"
+DECLINED_TEXT = {"en": "Prefer not to say", "es": "Prefiero no contestar"}
+YES_NO_TEXT = {"en": ("Yes", "No"), "es": ("Sí", "No")}
 
 
 @dataclass(frozen=True)
@@ -33,6 +44,19 @@ class Question:
     required: bool = True
     minimum: int | None = None
     maximum: int | None = None
+    sensitive: bool = False  # also takes DECLINED ("Prefer not to say")
+
+    def options(self, language: str) -> list[tuple[str, str]]:
+        """The answers a form offers, as ``(value, text)`` in ``language``: the choices (yes and
+        no for a yes/no question), then "Prefer not to say" if the question is sensitive."""
+        if self.kind == "yes_no":
+            yes, no = YES_NO_TEXT[language]
+            offered = [("yes", yes), ("no", no)]
+        else:
+            offered = [(c.value, c.text[language]) for c in self.choices]
+        if self.sensitive:
+            offered.append((DECLINED, DECLINED_TEXT[language]))
+        return offered
 
 
 @dataclass(frozen=True)
@@ -301,7 +325,20 @@ V2026_1 = Questionnaire(
     ),
 )
 
-VERSIONS: dict[str, Questionnaire] = {V2026_1.version: V2026_1}
+# 2026.2: the same questions; the behavioral health ones and "safe at home" take "Prefer not to
+# say" (a member may decline a sensitive question and still submit the assessment).
+SENSITIVE_2026_2 = frozenset(
+    {"little_interest", "feeling_down", "substance_concern", "safe_at_home"}
+)
+V2026_2 = Questionnaire(
+    version="2026.2",
+    sections=V2026_1.sections,
+    questions=tuple(
+        replace(q, sensitive=True) if q.key in SENSITIVE_2026_2 else q for q in V2026_1.questions
+    ),
+)
+
+VERSIONS: dict[str, Questionnaire] = {V2026_1.version: V2026_1, V2026_2.version: V2026_2}
 
 MESSAGES = {
     "unknown_version": {
@@ -347,8 +384,12 @@ def _blank(value: Any) -> bool:
     return value is None or value == "" or value == []
 
 
-def answers_validate(version: str, answers: Any, *, language: str = "en") -> dict[str, str]:
-    """Return ``{question key: message}`` for every answer the version refuses (empty: valid)."""
+def answers_validate(
+    version: str, answers: Any, *, language: str = "en", partial: bool = False
+) -> dict[str, str]:
+    """Return ``{question key: message}`` for every answer the version refuses (empty: valid).
+
+    ``partial``: a draft; a required question left blank is not an error."""
     language = language if language in LANGUAGES else "en"
     questionnaire = questionnaire_get(version)
     if questionnaire is None:
@@ -362,8 +403,10 @@ def answers_validate(version: str, answers: Any, *, language: str = "en") -> dic
     for question in questionnaire.questions:
         value = answers.get(question.key)
         if _blank(value):
-            if question.required:
+            if question.required and not partial:
                 errors[question.key] = message("required", language)
+            continue
+        if value == DECLINED and question.sensitive:
             continue
         allowed = {choice.value for choice in question.choices}
         if question.kind == "choice":

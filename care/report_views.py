@@ -122,10 +122,6 @@ def bar_chart(chart_id: str, title: str, desc: str, bars: list[tuple[str, int, s
     return Chart(id=chart_id, title=title, desc=desc, bars=laid, height=max(len(bars), 1) * ROW + 4)
 
 
-def _rate_text(value: object, what: str) -> str:
-    return f"{value}% {what}." if value is not None else f"No {what.split(' ', 1)[1]} to rate."
-
-
 def report_charts(report: reports.MonthlyReport) -> list[Chart]:
     """The page's five charts, from the report's totals (all plans and counties shown)."""
     t = report.totals
@@ -154,8 +150,13 @@ def report_charts(report: reports.MonthlyReport) -> list[Chart]:
         bar_chart(
             "chart-hra",
             "Initial Health Risk Assessments due this month",
-            f"{n('hra_due')} due. "
-            + _rate_text(t.get("hra_on_time_rate"), "completed on time of those due"),
+            reports.rate_sentence(
+                t,
+                "hra_on_time_rate",
+                none="No assessments were due this month.",
+                of_those="due",
+                done="were completed on time",
+            ),
             [
                 ("Completed on time", n("hra_completed_on_time"), "solid"),
                 ("Completed late", n("hra_completed_late"), "hatch"),
@@ -167,8 +168,13 @@ def report_charts(report: reports.MonthlyReport) -> list[Chart]:
         bar_chart(
             "chart-care-plan",
             "Care plans due this month",
-            f"{n('care_plans_due')} due. "
-            + _rate_text(t.get("care_plans_on_time_rate"), "written on time of those due"),
+            reports.rate_sentence(
+                t,
+                "care_plans_on_time_rate",
+                none="No care plans were due this month.",
+                of_those="due",
+                done="were written on time",
+            ),
             [
                 ("Written on time", n("care_plans_on_time"), "solid"),
                 ("Written late", n("care_plans_late"), "hatch"),
@@ -180,7 +186,13 @@ def report_charts(report: reports.MonthlyReport) -> list[Chart]:
             "chart-continuity",
             "Continuity of care requests decided this month",
             f"{n('continuity_received')} received this month. "
-            + _rate_text(t.get("continuity_on_time_rate"), "decided on time of those decided"),
+            + reports.rate_sentence(
+                t,
+                "continuity_on_time_rate",
+                none="None was decided this month.",
+                of_those="decided",
+                done="were decided on time",
+            ),
             [
                 ("Approved on time", n("continuity_decided.approved.on_time"), "solid"),
                 ("Approved late", n("continuity_decided.approved.late"), "hatch"),
@@ -214,9 +226,21 @@ def report_charts(report: reports.MonthlyReport) -> list[Chart]:
         bar_chart(
             "chart-appeals",
             "Grievances and appeals resolved this month",
-            _rate_text(t.get("grievances_on_time_rate"), "of grievances resolved on time")
+            reports.rate_sentence(
+                t,
+                "grievances_on_time_rate",
+                none="No grievances were resolved this month.",
+                of_those="grievances resolved",
+                done="were on time",
+            )
             + " "
-            + _rate_text(t.get("appeals_on_time_rate"), "of appeals resolved on time"),
+            + reports.rate_sentence(
+                t,
+                "appeals_on_time_rate",
+                none="No appeals were resolved this month.",
+                of_those="appeals resolved",
+                done="were on time",
+            ),
             bars,
         )
     )

@@ -224,6 +224,21 @@ def rate(numerator: int, denominator: int) -> Decimal | None:
     )
 
 
+def rate_sentence(
+    values: dict[str, Number], code: str, *, none: str, of_those: str, done: str
+) -> str:
+    """A rate as a person says it: ``"1 of 4 due were completed on time (25%)."``; with nothing
+    to count, ``none`` ("No assessments were due this month.") instead of "0 due ... no rate"."""
+    top, bottom = RATES[code]
+    numerator = sum(int(values.get(c) or 0) for c in top)
+    denominator = sum(int(values.get(c) or 0) for c in bottom)
+    percent = rate(numerator, denominator)
+    if percent is None:
+        return none
+    shown = f"{percent.normalize():f}"  # 25.0 -> "25", 33.3 -> "33.3", 100.0 -> "100"
+    return f"{numerator} of {denominator} {of_those} {done} ({shown}%)."
+
+
 def _rates_fill(values: dict[str, Number]) -> None:
     for code, (top, bottom) in RATES.items():
         values[code] = rate(

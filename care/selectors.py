@@ -22,6 +22,7 @@ from care.models import (
     CareTask,
     ContinuityRequest,
     CoordinatorChange,
+    HospitalStay,
     TaskKind,
     TaskStatus,
 )
@@ -55,6 +56,7 @@ class CareView:
     coordinator_history: list[CoordinatorChange]
     continuity_requests: list[ContinuityRequest]
     open_tasks: list[CareTask]
+    hospital_stays: list[HospitalStay]  # staff only: latest admission first
 
 
 def _name(user: User | None) -> str:
@@ -150,6 +152,9 @@ def _view(actor: User, case: CareCase) -> CareView:
         open_tasks=list(case.tasks.filter(status=TaskStatus.OPEN).order_by("due_date", "pk"))
         if actor.acts_as_staff
         else [],
+        hospital_stays=list(case.hospital_stays.select_related("recorded_by"))
+        if actor.acts_as_staff
+        else [],
     )
 
 
@@ -178,6 +183,22 @@ def care_case_for_enrollment(*, actor: User, enrollment_id: int) -> CareCase:
     if case is None:
         raise NotFound("No care coordination for this enrollment.")
     return case
+
+
+def hospital_stay_get(*, actor: User, stay_id: int) -> HospitalStay:
+    """A hospital stay of a case the actor works (staff, admins), not audited: for the
+    discharge, which audits what it changes. Members are refused (403), outsiders 404."""
+    access.require_staff(actor)
+    stay = (
+        HospitalStay.objects.filter(
+            Q(pk=stay_id) & Q(case__in=CareCase.objects.filter(access.case_scope(actor)))
+        )
+        .select_related("case")
+        .first()
+    )
+    if stay is None:
+        raise NotFound("No such hospital stay.")
+    return stay
 
 
 def staff_care_get(*, actor: User, enrollment_id: int) -> CareView:
@@ -308,3 +329,34 @@ def hra_summary(view: CareView) -> dict[str, Any] | None:
         "attempts": list(assessment.attempts.all()),
         "completed_on": assessment.completed_on,
     }
+
+
+def staff_enrollment_by_mbi(*, actor: User, mbi: str) -> Enrollment:
+    """The member's active Medi-Medi enrollment the actor's organization holds, found by the
+    member's Medicare number (for a grievance or appeal taken by phone).
+
+    Active: not cancelled and not ended before today; when the member has a current and a
+    future one, the current one. ``NotFound`` when there is none in the actor's scope (another
+    organization's member is not found either, and the message says which it is not).
+    """
+    from eligibility.rules.identifiers import InvalidIdentifier, normalize_mbi
+    from eligibility.selectors import california_today
+
+    try:
+        cleaned = normalize_mbi(mbi)
+    except InvalidIdentifier as exc:
+        raise NotFound(str(exc)) from exc
+    today = california_today()
+    active = list(
+        Enrollment.objects.filter(access.enrollment_scope(actor))
+        .filter(beneficiary__mbi=cleaned, cancelled=False)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+        .order_by("start_date")
+    )
+    current = [e for e in active if e.start_date <= today]
+    found = current[-1] if current else (active[0] if active else None)
+    if found is None:
+        raise NotFound(
+            "No active Medi-Medi enrollment of your organization has that Medicare number (MBI)."
+        )
+    return found

@@ -43,6 +43,7 @@ from care.models import (
     ContinuityUrgency,
     CoordinatorChange,
     FilledBy,
+    HospitalStay,
     OutreachAttempt,
     OutreachResult,
     PlanItemKind,
@@ -424,6 +425,48 @@ def assessment_submit(
     )
 
 
+@transaction.atomic
+def assessment_draft_save(
+    *,
+    actor: User,
+    assessment: Assessment,
+    answers: dict[str, Any],
+    language: str = "en",
+    version: str = questionnaire.CURRENT_VERSION,
+) -> Assessment:
+    """Keep a due assessment's answers so far, to finish later (the member's "Save and finish
+    later"); it stays due and its work item stays open.
+
+    Questions may be left blank, but an answer given must be one the questionnaire ``version``
+    takes (400, each message keyed by its question). A later save, or the submit, replaces the
+    saved answers. No status change: an audit row records the save (without the answers).
+    """
+    locked = _assessment_for(actor, assessment.pk, staff_only=False)
+    if locked.status != AssessmentStatus.DUE:
+        raise Conflict(
+            f"This assessment is already {locked.get_status_display().lower()}.",
+            status=locked.status,
+        )
+    language = language if language in questionnaire.LANGUAGES else "en"
+    errors = questionnaire.answers_validate(version, answers, language=language, partial=True)
+    if errors:
+        raise DomainError("Check the answers.", fields=errors)
+    locked.questionnaire_version = version
+    locked.language = language
+    locked.answers = questionnaire.answers_clean(version, answers)
+    locked.save(update_fields=["questionnaire_version", "language", "answers"])
+    _audit(
+        actor,
+        "update",
+        "assessment",
+        locked.pk,
+        beneficiary=locked.case.enrollment.beneficiary_id,
+        draft=True,
+        answered=len(locked.answers),
+    )
+    return locked
+
+
 # ---------------------------------------------------------------------------------------------
 # The care team
 
@@ -511,13 +554,15 @@ def care_plan_write(
     case: CareCase,
     items: list[PlanItemInput],
     assessment: Assessment | None = None,
+    hospital_stay: HospitalStay | None = None,
     reason: str = "",
     summary: str = "",
 ) -> CarePlan:
     """Write the next revision of the member's care plan (earlier revisions are kept).
 
     From a completed assessment of the case (its "care plan to write" item is then done), or,
-    without one, for a ``reason`` such as a hospital stay. At least one goal is needed; every
+    without one, after a ``hospital_stay`` of the case (the item its discharge opened is then
+    done) or for another ``reason``. At least one goal is needed; every
     item's owner is on the member's team (empty: the coordinator).
     """
     locked = _case_for_staff(actor, case.pk)
@@ -526,8 +571,16 @@ def care_plan_write(
         source = locked.assessments.filter(pk=assessment.pk).first()
         if source is None or source.status != AssessmentStatus.COMPLETED:
             raise DomainError("Choose a completed assessment of this member.", field="assessment")
-    elif not reason.strip():
-        raise DomainError("Say why the plan is revised without an assessment.", field="reason")
+    stay = None
+    if hospital_stay is not None:
+        stay = locked.hospital_stays.filter(pk=hospital_stay.pk).first()
+        if stay is None:
+            raise DomainError("Choose a hospital stay of this member.", field="hospital_stay")
+    if source is None and stay is None and not reason.strip():
+        raise DomainError(
+            "Say why the plan is revised without an assessment or a hospital stay.",
+            field="reason",
+        )
     if not any(item.kind == PlanItemKind.GOAL for item in items):
         raise DomainError("A care plan needs at least one goal.", field="items")
     team = set(locked.team.filter(active=True).values_list("pk", flat=True))
@@ -541,7 +594,13 @@ def care_plan_write(
         case=locked,
         revision=revision,
         assessment=source,
-        reason=reason.strip() or ("Initial assessment" if revision == 1 else "Reassessment"),
+        hospital_stay=stay,
+        reason=reason.strip()
+        or (
+            HOSPITAL_STAY_REASON
+            if source is None and stay is not None
+            else ("Initial assessment" if revision == 1 else "Reassessment")
+        ),
         summary=summary.strip(),
         created_by=actor,
     )
@@ -559,6 +618,12 @@ def care_plan_write(
     if source is not None:
         _tasks_finish(
             source.tasks.filter(kind=TaskKind.CARE_PLAN), to_status=TaskStatus.DONE, actor=actor
+        )
+    if stay is not None:
+        _tasks_finish(
+            _hospital_stay_tasks(locked).select_for_update(),
+            to_status=TaskStatus.DONE,
+            actor=actor,
         )
     _audit(
         actor,
@@ -657,6 +722,135 @@ def care_plan_letter_queue(care_plan: CarePlan) -> Notice | None:
             ],
         },
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Hospital stays: the care plan is revised after each one
+
+HOSPITAL_STAY_REASON = "Hospital stay"
+
+
+def _hospital_stay_tasks(case: CareCase) -> Any:
+    """The case's open ``care_plan`` items a hospital stay opened (those of an assessment have
+    the assessment)."""
+    return CareTask.objects.filter(
+        case=case, kind=TaskKind.CARE_PLAN, status=TaskStatus.OPEN, assessment__isnull=True
+    )
+
+
+def _hospital_stay_dates_check(
+    *, admitted_on: date, discharged_on: date | None, today: date
+) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if admitted_on > today:
+        errors["admitted_on"] = "The admission date cannot be in the future."
+    if discharged_on is not None:
+        if discharged_on > today:
+            errors["discharged_on"] = "The discharge date cannot be in the future."
+        elif discharged_on < admitted_on:
+            errors["discharged_on"] = "The discharge date cannot be before the admission date."
+    return errors
+
+
+def _hospital_stay_discharged(case: CareCase, stay: HospitalStay) -> CareTask | None:
+    """A discharge is known: the care plan is to be revised within
+    ``CARE_PLAN_AFTER_DISCHARGE_DAYS``. One item at a time: while one is open it stays, with
+    the earlier due date. Returns the item opened (None when one was open already)."""
+    assert stay.discharged_on is not None
+    if _hospital_stay_tasks(case).exists():
+        return None
+    return _task_open(
+        case,
+        kind=TaskKind.CARE_PLAN,
+        due_date=stay.discharged_on + timedelta(days=settings.CARE_PLAN_AFTER_DISCHARGE_DAYS),
+    )
+
+
+@transaction.atomic
+def hospital_stay_record(
+    *,
+    actor: User,
+    case_id: int,
+    facility: str,
+    admitted_on: date,
+    discharged_on: date | None = None,
+    today: date | None = None,
+) -> HospitalStay:
+    """Record a hospital stay of the member (staff of the member's plan, admins).
+
+    Dates are not in the future and the discharge is not before the admission (400, keyed by
+    field). With a discharge date, a ``care_plan`` item is opened, due
+    ``CARE_PLAN_AFTER_DISCHARGE_DAYS`` after it, unless one is already open; without one (still
+    in hospital) nothing is opened until ``hospital_stay_discharge``.
+    """
+    locked = _case_for_staff(actor, case_id)
+    today = today or california_today()
+    errors = _hospital_stay_dates_check(
+        admitted_on=admitted_on, discharged_on=discharged_on, today=today
+    )
+    facility = facility.strip()
+    if not facility:
+        errors["facility"] = "Write the hospital's name."
+    elif len(facility) > 128:
+        errors["facility"] = "Write at most 128 characters."
+    if errors:
+        raise DomainError("Check the hospital stay.", fields=errors)
+    stay = HospitalStay.objects.create(
+        case=locked,
+        facility=facility,
+        admitted_on=admitted_on,
+        discharged_on=discharged_on,
+        recorded_by=actor,
+    )
+    task = _hospital_stay_discharged(locked, stay) if discharged_on is not None else None
+    _audit(
+        actor,
+        "create",
+        "hospital_stay",
+        stay.pk,
+        case=locked.pk,
+        beneficiary=locked.enrollment.beneficiary_id,
+        discharged=discharged_on is not None,
+        care_task=task.pk if task else None,
+    )
+    return stay
+
+
+@transaction.atomic
+def hospital_stay_discharge(
+    *, actor: User, stay_id: int, discharged_on: date, today: date | None = None
+) -> HospitalStay:
+    """Record the discharge of a stay recorded while the member was still in hospital; opens
+    the ``care_plan`` item as ``hospital_stay_record`` does. A stay already discharged: 409."""
+    row = HospitalStay.objects.filter(pk=stay_id).first()
+    if row is None:
+        raise NotFound("No such hospital stay.")
+    locked_case = _case_for_staff(actor, row.case_id)
+    stay = HospitalStay.objects.select_for_update().get(pk=stay_id)
+    if stay.discharged_on is not None:
+        raise Conflict("This stay's discharge is already recorded.", status="discharged")
+    errors = _hospital_stay_dates_check(
+        admitted_on=stay.admitted_on,
+        discharged_on=discharged_on,
+        today=today or california_today(),
+    )
+    errors.pop("admitted_on", None)
+    if errors:
+        raise DomainError("Check the hospital stay.", fields=errors)
+    stay.discharged_on = discharged_on
+    stay.save(update_fields=["discharged_on"])
+    task = _hospital_stay_discharged(locked_case, stay)
+    _audit(
+        actor,
+        "update",
+        "hospital_stay",
+        stay.pk,
+        case=locked_case.pk,
+        beneficiary=locked_case.enrollment.beneficiary_id,
+        discharged=True,
+        care_task=task.pk if task else None,
+    )
+    return stay
 
 
 # ---------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.formats import date_format
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.errors import DomainError, Forbidden, NotFound
@@ -22,6 +23,8 @@ from care.forms import (
     AssessmentForm,
     CarePlanForm,
     DecideForm,
+    DischargeForm,
+    HospitalStayForm,
     OutreachForm,
     PlanItemFormSet,
     ReassignForm,
@@ -107,6 +110,17 @@ def _render_case(request: HttpRequest, pk: int, status: int = 200, **bound: Any)
         "outreach_form": bound.get("outreach_form")
         or OutreachForm(prefix="outreach", initial={"attempted_on": california_today()}),
         "team_form": bound.get("team_form") or TeamMemberForm(prefix="team"),
+        "hospital_form": bound.get("hospital_form") or HospitalStayForm(prefix="hospital"),
+        "hospital_stays": [
+            (
+                stay,
+                bound.get("discharge_form")
+                if bound.get("discharge_id") == stay.pk
+                else DischargeForm(prefix="discharge", auto_id=f"id_discharge{stay.pk}_%s"),
+            )
+            for stay in view.hospital_stays
+        ],
+        "bound_discharge": bound.get("discharge_form"),
         "decide_form": DecideForm(prefix="decide"),
         "bound_decide": bound.get("decide_form"),
         "bound_decide_id": bound.get("decide_id"),
@@ -264,7 +278,15 @@ def staff_care_plan(request: HttpRequest, pk: int) -> HttpResponse:
     ]
     completed = [a for a in view.assessments if a.status == AssessmentStatus.COMPLETED]
     data = request.POST if request.method == "POST" else None
-    form = CarePlanForm(data, prefix="plan")
+    stays = [
+        (
+            stay.pk,
+            f"{stay.facility}, {date_format(stay.admitted_on)} to "
+            + (date_format(stay.discharged_on) if stay.discharged_on else "still in hospital"),
+        )
+        for stay in view.hospital_stays
+    ]
+    form = CarePlanForm(data, prefix="plan", stays=stays)
     items = PlanItemFormSet(data, prefix="items", form_kwargs={"owners": owners})
     if request.method == "POST" and form.is_valid() and items.is_valid():
         entries = [
@@ -285,6 +307,10 @@ def staff_care_plan(request: HttpRequest, pk: int) -> HttpResponse:
                 case=view.case,
                 items=entries,
                 assessment=source,
+                hospital_stay=next(
+                    (s for s in view.hospital_stays if s.pk == form.cleaned_data["hospital_stay"]),
+                    None,
+                ),
                 reason=form.cleaned_data["reason"],
                 summary=form.cleaned_data["summary"],
             )
@@ -342,3 +368,38 @@ def staff_care_task_done(request: HttpRequest, pk: int) -> HttpResponse:
     task = services.care_task_done(actor=_user(request), task=CareTask(pk=pk))
     messages.success(request, "The work item is done.")
     return redirect("staff-care", pk=task.case.enrollment_id)
+
+
+@login_required
+@require_POST
+def staff_care_hospital_stay(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record a hospital stay; with its discharge date, the care plan is due for revision."""
+    user = _user(request)
+    case = selectors.care_case_for_enrollment(actor=user, enrollment_id=pk)
+    form = HospitalStayForm(request.POST, prefix="hospital")
+    return _case_action(
+        request,
+        form,
+        lambda data: services.hospital_stay_record(actor=user, case_id=case.pk, **data),
+        enrollment_id=pk,
+        success="The hospital stay is recorded.",
+        hospital_form=form,
+    )
+
+
+@login_required
+@require_POST
+def staff_care_hospital_discharge(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record the discharge of a stay recorded while the member was in hospital."""
+    user = _user(request)
+    stay = selectors.hospital_stay_get(actor=user, stay_id=pk)
+    form = DischargeForm(request.POST, prefix="discharge", auto_id=f"id_discharge{pk}_%s")
+    return _case_action(
+        request,
+        form,
+        lambda data: services.hospital_stay_discharge(actor=user, stay_id=pk, **data),
+        enrollment_id=stay.case.enrollment_id,
+        success="The discharge is recorded.",
+        discharge_form=form,
+        discharge_id=pk,
+    )

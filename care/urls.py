@@ -29,6 +29,16 @@ urlpatterns = [
         "staff/care/enrollments/<int:pk>/plan/", staff_views.staff_care_plan, name="staff-care-plan"
     ),
     path(
+        "staff/care/enrollments/<int:pk>/hospital-stays/",
+        staff_views.staff_care_hospital_stay,
+        name="staff-care-hospital-stay",
+    ),
+    path(
+        "staff/care/hospital-stays/<int:pk>/discharge/",
+        staff_views.staff_care_hospital_discharge,
+        name="staff-care-hospital-discharge",
+    ),
+    path(
         "staff/care/plans/<int:pk>/share/",
         staff_views.staff_care_plan_share,
         name="staff-care-plan-share",

@@ -1,6 +1,6 @@
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db import transaction
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
@@ -19,6 +19,7 @@ from eligibility.models import (
     ServiceArea,
 )
 from eligibility.reference_cache import reference_cache_clear
+from eligibility.selectors import rollout_date_warnings
 from eligibility.services import county_rollout_update, service_area_save
 
 
@@ -53,12 +54,19 @@ class CountyAdmin(ReferenceDataAdmin):
     def save_model(self, request: HttpRequest, obj: County, form: Any, change: bool) -> None:
         if change and "medi_medi_available_from" in form.changed_data:
             # The rollout date goes through its service so the change is audited and later
-            # notices can be rescheduled; the other fields are plain edits.
+            # notices can be rescheduled: one history row, with its reason ("rollout date
+            # <old> -> <new>"). Other fields changed in the same form are saved first, with a
+            # reason naming them; a date-only change writes no other row.
             new_date = obj.medi_medi_available_from
-            obj.medi_medi_available_from = form.initial["medi_medi_available_from"]
-            super().save_model(request, obj, form, change)
+            others = [name for name in form.changed_data if name != "medi_medi_available_from"]
+            if others:
+                obj.medi_medi_available_from = form.initial["medi_medi_available_from"]
+                obj._change_reason = "changed " + ", ".join(others)  # type: ignore[attr-defined]
+                super().save_model(request, obj, form, change)
             county_rollout_update(county=obj, available_from=new_date, actor=request.user)  # type: ignore[arg-type]
             obj.refresh_from_db()
+            for warning in rollout_date_warnings(county=obj, available_from=new_date):
+                self.message_user(request, warning, level=messages.WARNING)
             return
         super().save_model(request, obj, form, change)
 

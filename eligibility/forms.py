@@ -44,7 +44,7 @@ class ScreenerForm(forms.Form):
             "required": _("Enter the date to check, for example 2027-03-14"),
             "invalid": _("Enter the date to check as year-month-day, for example 2027-03-14"),
         },
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     medicare_part_a = forms.ChoiceField(
         choices=YES_NO,

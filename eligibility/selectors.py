@@ -1,5 +1,6 @@
 """Reads for eligibility: ORM rows turned into the plain facts the rules evaluate."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -183,3 +184,26 @@ def beneficiary_offer(beneficiary: Beneficiary, *, as_of: date) -> EligibilityRe
     return eligibility_check(
         facts=person_facts_on(beneficiary, as_of), county=beneficiary.county, as_of=as_of
     )
+
+
+# What a moved rollout date leaves behind, told by the apps that know (enrollment counts its
+# enrollments starting before the new date) without this app knowing of them: each check gets
+# the county and the new date and answers a warning for the admin, or None.
+RolloutCheck = Callable[[County, date], str | None]
+_rollout_checks: list[RolloutCheck] = []
+
+
+def rollout_check_register(check: RolloutCheck) -> None:
+    """Have ``check`` asked whenever an admin moves a county's rollout date (once each)."""
+    if all(registered is not check for registered in _rollout_checks):
+        _rollout_checks.append(check)
+
+
+def rollout_date_warnings(*, county: County, available_from: date) -> list[str]:
+    """The warnings the registered checks give for moving ``county``'s date to
+    ``available_from`` (nothing is undone: someone should look)."""
+    return [
+        warning
+        for check in _rollout_checks
+        if (warning := check(county, available_from)) is not None
+    ]

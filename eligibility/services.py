@@ -59,6 +59,8 @@ def county_rollout_update(*, county: County, available_from: date, actor: User |
         return locked
     locked.medi_medi_available_from = available_from
     locked._change_reason = f"rollout date {old.isoformat()} -> {available_from.isoformat()}"  # type: ignore[attr-defined]
+    if actor is not None:
+        locked._history_user = actor  # type: ignore[attr-defined]  # also outside a request
     locked.save(update_fields=["medi_medi_available_from"])
     # Letters queued for the old date and not yet sent are void; what is due for the new date
     # is queued once this commits (and by the daily job if the broker is down now).

@@ -15,6 +15,12 @@ class EnrollmentConfig(AppConfig):
         # Authorized representatives get a copy of every letter queued to the member.
         letter_copier_register(letter_copies_queue, applies_to=beneficiaries_with_representatives)
 
+        from eligibility.selectors import rollout_check_register
+        from enrollment.selectors import rollout_date_warning
+
+        # An admin moving a county's rollout date past enrollment starts is warned.
+        rollout_check_register(rollout_date_warning)
+
         from django.db.models.signals import post_save
 
         from eligibility.models import Beneficiary

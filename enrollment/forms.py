@@ -7,12 +7,17 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.errors import DomainError
 from accounts.fields import StrictDateFormField
 from eligibility.models import Language, MediMediPlan, NoticeFormat
 from eligibility.selectors import OfferedPlan, county_choices
+from eligibility.templatetags.phone import phone_span
+from enrollment import services
 from enrollment.models import ApplicationStatus, DenialReason
 
 
@@ -59,20 +64,20 @@ class LinkForm(forms.Form):
 def plan_choice_label(plan: OfferedPlan) -> str:
     """Say what a plan is, who runs it and which Medi-Cal plan comes with it."""
     words = {
-        "plan": plan.name,
-        "organization": plan.organization,
-        "medi_cal": plan.aligned_medi_cal_plan,
-        "phone": plan.member_phone,
+        "plan": conditional_escape(plan.name),
+        "organization": conditional_escape(plan.organization),
+        "medi_cal": conditional_escape(plan.aligned_medi_cal_plan),
+        "phone": phone_span(plan.member_phone),  # never broken mid-number at 320 px
     }
     if plan.member_phone:
-        return (
+        return mark_safe(  # noqa: S308 - every part escaped above; the phone is a span
             gettext(
                 "%(plan)s, from %(organization)s. Your Medi-Cal plan would be %(medi_cal)s. "
                 "Member services: %(phone)s."
             )
             % words
         )
-    return (
+    return mark_safe(  # noqa: S308 - every part escaped above
         gettext("%(plan)s, from %(organization)s. Your Medi-Cal plan would be %(medi_cal)s.")
         % words
     )
@@ -119,17 +124,51 @@ class ApplicationForm(forms.Form):
         error_messages={"required": _("Choose the format of your letters")},
     )
 
-    def __init__(self, *args: Any, plans: Sequence[OfferedPlan], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        plans: Sequence[OfferedPlan],
+        account_email: str = "",
+        plan_required_for: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """``account_email`` counts as a way to reach the member (``contact_clean``);
+        ``plan_required_for`` ("submit" or "save") makes a plan required (a new application)."""
         super().__init__(*args, **kwargs)
+        self.account_email = account_email
+        self.plan_required_for = plan_required_for
         field = self.fields["plan"]
         assert isinstance(field, forms.TypedChoiceField)
         field.choices = [(plan.id, plan_choice_label(plan)) for plan in plans]
 
     def clean_plan(self) -> MediMediPlan | None:
         plan_id = self.cleaned_data.get("plan")
+        if self.plan_required_for is not None:
+            try:
+                services.plan_required(plan_id, submitting=self.plan_required_for == "submit")
+            except DomainError as exc:
+                raise forms.ValidationError(exc.message, code="required") from exc
         if plan_id is None:
             return None
         return MediMediPlan.objects.get(pk=plan_id)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if "contact_email" not in cleaned:
+            return cleaned  # the email's own format error is shown already
+        try:
+            email, phone = services.contact_clean(
+                email=cleaned["contact_email"],
+                phone=cleaned.get("contact_phone", ""),
+                account_email=self.account_email,
+            )
+        except DomainError as exc:
+            fields = exc.extra.get("fields")
+            for field, message in (fields if isinstance(fields, dict) else {}).items():
+                self.add_error(field, message)
+        else:
+            cleaned["contact_email"], cleaned["contact_phone"] = email, phone
+        return cleaned
 
 
 class RequestInfoForm(forms.Form):
@@ -153,6 +192,18 @@ class DenyForm(forms.Form):
         help_text="Required with the reason “Another reason”. The member sees it.",
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+    def clean(self) -> dict[str, Any]:
+        """The service's own check (``denial_check``), so the confirmation page never shows a
+        denial the service would refuse."""
+        cleaned = super().clean() or {}
+        if "reasons" in cleaned:
+            try:
+                services.denial_check(cleaned["reasons"], cleaned.get("note", ""))
+            except DomainError as exc:
+                field = exc.extra.get("field")
+                self.add_error(field if isinstance(field, str) else None, exc.message)
+        return cleaned
 
 
 class WithdrawForm(forms.Form):

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.errors import DomainError, Forbidden, NotFound
+from accounts.form_bounce import form_bounce, form_bounced
 from accounts.models import User
 from enrollment import reviews
 from enrollment.models import ReviewDecision, ReviewItem
@@ -84,7 +85,7 @@ def staff_reviews(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _render_review(request: HttpRequest, pk: int, form: ResolveForm | None = None) -> HttpResponse:
+def _render_review(request: HttpRequest, pk: int, form: forms.Form | None = None) -> HttpResponse:
     view = reviews.staff_review_view(actor=_user(request), review_id=pk)
     return render(
         request,
@@ -101,14 +102,18 @@ def _render_review(request: HttpRequest, pk: int, form: ResolveForm | None = Non
 @login_required
 @require_GET
 def staff_review(request: HttpRequest, pk: int) -> HttpResponse:
-    """Show one review item: what the state's data showed, its history, the resolve form."""
-    return _render_review(request, pk)
+    """Show one review item: what the state's data showed, its history, the resolve form (as
+    it was sent, with its errors, after a refused resolve)."""
+    return _render_review(
+        request, pk, form_bounced(request, page="staff-review", pk=pk).get("resolve")
+    )
 
 
 @login_required
 @require_POST
 def staff_review_resolve(request: HttpRequest, pk: int) -> HttpResponse:
-    """Resolve the item with a decision and a note; errors go back onto the form."""
+    """Resolve the item with a decision and a note; a refusal goes back to the item's own URL
+    with the form and its errors (never left on /resolve/)."""
     user = _user(request)
     reviews.review_item_require_visible(actor=user, review_id=pk)  # 403 / 404 before the form
     form = ResolveForm(request.POST, prefix="resolve")
@@ -131,4 +136,4 @@ def staff_review_resolve(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "The review item is resolved.")
             return redirect("staff-review", pk=pk)
-    return _render_review(request, pk, form)
+    return form_bounce(request, form, page="staff-review", pk=pk)

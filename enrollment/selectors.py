@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from accounts.errors import NotFound
 from accounts.models import User
-from eligibility.models import Beneficiary, EligibilityDetermination, MediMediPlan
+from eligibility.models import Beneficiary, County, EligibilityDetermination, MediMediPlan
 from eligibility.reference_cache import reference_snapshot
 from eligibility.rules import first_of_next_month
 from eligibility.search import (  # also registers ``in_array_of``
@@ -610,3 +610,34 @@ def me(*, actor: User) -> dict[str, object]:
         "organization": access.organization_id_of(actor),
         "beneficiary": beneficiary,
     }
+
+
+def county_enrollments_starting_before(*, county: County, available_from: date) -> int:
+    """How many Medi-Medi enrollments of the county's members start before ``available_from``.
+
+    Those members stay enrolled when a county's rollout date is moved past them (nothing is
+    undone), but their coverage now starts before the county opens, and someone should look at
+    them. Cancelled enrollments and ones that ended before the new date are not counted.
+    """
+    return (
+        Enrollment.objects.filter(
+            beneficiary__county=county,
+            kind=EnrollmentKind.MEDI_MEDI,
+            cancelled=False,
+            start_date__lt=available_from,
+        )
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=available_from))
+        .count()
+    )
+
+
+def rollout_date_warning(county: County, available_from: date) -> str | None:
+    """The admin's warning when a county's new rollout date passes enrollment starts
+    (registered with ``eligibility.selectors.rollout_check_register``)."""
+    count = county_enrollments_starting_before(county=county, available_from=available_from)
+    if not count:
+        return None
+    return (
+        f"{count} Medi-Medi enrollment(s) of {county.name} members start before the new date "
+        f"({available_from.isoformat()}). They stay enrolled; review them."
+    )

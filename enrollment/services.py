@@ -6,12 +6,15 @@ enrollments lock that person's beneficiary row first, then the application: the 
 everywhere, so two approvals for one person queue behind each other instead of deadlocking.
 """
 
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -24,7 +27,12 @@ from accounts.services import audit_record
 from eligibility.models import Beneficiary, BeneficiaryLetter, MediMediPlan
 from eligibility.notifications import recipient_snapshot
 from eligibility.rules import first_of_next_month, last_day_of_month
-from eligibility.selectors import california_today, plan_first_day_in_county, plan_service_area
+from eligibility.selectors import (
+    OfferedPlan,
+    california_today,
+    plan_first_day_in_county,
+    plan_service_area,
+)
 from eligibility.services import determination_create
 from enrollment import access, notifications, selectors
 from enrollment.member_ids import member_id_new
@@ -55,9 +63,133 @@ PLAN_NOT_IN_COUNTY = {
     "message": "The plan you chose does not serve your county on the date coverage would start.",
 }
 
+# The same plan twice: refused when a member submits, and again at approval (one rule,
+# ``enrolled_in_plan``); the member's words are translated, staff read theirs in English.
+ALREADY_IN_PLAN_MEMBER_MESSAGE = gettext_noop(
+    "You are already enrolled in this plan. Choose another plan to switch, or keep your "
+    "coverage as it is."
+)
+ALREADY_IN_PLAN_STAFF_MESSAGE = "This person is already enrolled in this plan."
+
+# How the plan reaches the member about an application (``contact_clean``).
+PHONE_INVALID_MESSAGE = gettext_noop(
+    "Enter a US phone number with 10 digits, for example 650-555-0100"
+)
+EMAIL_INVALID_MESSAGE = gettext_noop("Enter an email address like name@example.com")
+NO_CONTACT_MESSAGE = gettext_noop(
+    "Give a phone number or an email address, so the plan can reach you about this application"
+)
+_PHONE_CHARACTERS = re.compile(r"[0-9\s().+\-]+")
+
 EDITABLE_DRAFT_FIELDS = frozenset(
     {"plan", "contact_email", "contact_phone", "language", "notice_format"}
 )
+
+
+def phone_normalize(raw: str) -> str | None:
+    """A US phone number as ``650-555-0100``; "" when empty; None when it is not one.
+
+    Ten digits (an 11th, leading 1 is the country code), with spaces, dots, dashes,
+    parentheses or a leading + between them; nothing else.
+    """
+    text = (raw or "").strip()
+    if not text:
+        return ""
+    if not _PHONE_CHARACTERS.fullmatch(text):
+        return None
+    digits = re.sub(r"\D", "", text)
+    if len(digits) == 11 and digits.startswith("1"):
+        digits = digits[1:]
+    if len(digits) != 10 or digits[0] in "01":
+        return None
+    return f"{digits[:3]}-{digits[3:6]}-{digits[6:]}"
+
+
+def contact_clean(
+    *, email: str, phone: str, account_email: str = "", require_reachable: bool = True
+) -> tuple[str, str]:
+    """Check an application's contact details; return ``(email, phone)`` as they are stored.
+
+    The phone is a US number, stored normalized. At least one way to reach the member is
+    needed: a phone, an email, or the account's email (then stored as the contact email).
+    Refused with ``DomainError`` whose ``fields`` maps each field at fault to its message.
+    The member form, the API serializer and the draft services all call this one function.
+    """
+    email = (email or "").strip()
+    errors: dict[str, str] = {}
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors["contact_email"] = gettext(EMAIL_INVALID_MESSAGE)
+    normalized = phone_normalize(phone)
+    if normalized is None:
+        errors["contact_phone"] = gettext(PHONE_INVALID_MESSAGE)
+    elif require_reachable and not normalized and not email:
+        if not (account_email or "").strip():
+            errors["contact_email"] = gettext(NO_CONTACT_MESSAGE)
+        else:
+            email = account_email.strip()
+    if errors:
+        field, message = next(iter(errors.items()))
+        raise DomainError(message, field=field, fields=errors)
+    return email, normalized or ""
+
+
+def enrolled_in_plan(*, beneficiary_id: int, plan_id: int, day: date) -> Enrollment | None:
+    """The person's Medi-Medi enrollment in ``plan_id`` that covers ``day`` or starts later.
+
+    The one rule for "already enrolled in this plan": submission and approval refuse it, the
+    member's Apply page does not offer the plan, and the staff page warns.
+    """
+    return (
+        Enrollment.objects.filter(
+            beneficiary_id=beneficiary_id,
+            kind=EnrollmentKind.MEDI_MEDI,
+            medi_medi_plan_id=plan_id,
+            cancelled=False,
+        )
+        .exclude(end_date__lt=day)
+        .order_by("pk")
+        .first()
+    )
+
+
+CHOOSE_PLAN_MESSAGE = gettext_noop("Choose a plan before submitting.")
+CHOOSE_PLAN_TO_SAVE_MESSAGE = gettext_noop("Choose a plan before you save your application.")
+
+
+def plan_required(plan_id: int | None, *, submitting: bool = True) -> None:
+    """Refuse (``DomainError`` on ``plan``) a submission, or a new application, with no plan.
+
+    A draft already saved may stay without a plan; submitting it, or starting one on the
+    member's Apply page, needs one, so nothing is created when none is chosen.
+    """
+    if plan_id is None:
+        message = CHOOSE_PLAN_MESSAGE if submitting else CHOOSE_PLAN_TO_SAVE_MESSAGE
+        raise DomainError(gettext(message), field="plan")
+
+
+def plans_to_apply_for(
+    beneficiary: Beneficiary, plans: Sequence[OfferedPlan], *, today: date
+) -> tuple[list[OfferedPlan], list[OfferedPlan]]:
+    """Split the offered plans into those the member may apply for and those they are in.
+
+    A member enrolled in a plan (``enrolled_in_plan``, from the day coverage from a new
+    application could start) is not offered it again; every other offered plan is a switch.
+    """
+    day = application_start_day(beneficiary, today)
+    open_plans: list[OfferedPlan] = []
+    enrolled: list[OfferedPlan] = []
+    for plan in plans:
+        same = enrolled_in_plan(beneficiary_id=beneficiary.pk, plan_id=plan.id, day=day)
+        (open_plans if same is None else enrolled).append(plan)
+    return open_plans, enrolled
+
+
+def application_start_day(beneficiary: Beneficiary, today: date) -> date:
+    """The first day coverage from an application submitted ``today`` could start."""
+    return max(first_of_next_month(today), beneficiary.county.medi_medi_available_from)
 
 
 def _california_date(moment: datetime) -> date:
@@ -156,6 +288,13 @@ def application_create(
     member (``Forbidden``); a member who has not linked their record is told to link it first.
     """
     beneficiary = _applicant(actor, beneficiary)
+    if contact_email is not None or contact_phone is not None:
+        # Given by the member (page or API): checked; the record's own values are copied as is.
+        contact_email, contact_phone = contact_clean(
+            email=beneficiary.email if contact_email is None else contact_email,
+            phone=beneficiary.phone if contact_phone is None else contact_phone,
+            account_email=actor.email if actor is not None else "",
+        )
     application = Application.objects.create(
         beneficiary=beneficiary,
         plan=plan,
@@ -186,6 +325,12 @@ def application_update_draft(
         raise Conflict(gettext("Only a draft can be changed."), status=locked.status)
     for field, value in changes.items():
         setattr(locked, field, value)
+    if {"contact_email", "contact_phone"} & set(changes):
+        locked.contact_email, locked.contact_phone = contact_clean(
+            email=locked.contact_email,
+            phone=locked.contact_phone,
+            account_email=actor.email if actor is not None else "",
+        )
     locked.save()
     audit_record(
         actor=actor,
@@ -210,8 +355,8 @@ def application_submit(
     access.check_owner(actor, locked)
     if locked.status != ApplicationStatus.DRAFT:
         raise Conflict(gettext("Only a draft can be submitted."), status=locked.status)
-    if locked.plan_id is None:
-        raise DomainError(gettext("Choose a plan before submitting."), field="plan")
+    plan_required(locked.plan_id)
+    assert locked.plan_id is not None
     now = now or timezone.now()
     today = _california_date(now)
     determination = determination_create(beneficiary=beneficiary, as_of=today)
@@ -220,10 +365,18 @@ def application_submit(
             gettext("You cannot join a Medi-Medi Plan now."), reasons=determination.reasons
         )
     county = beneficiary.county
-    since = max(first_of_next_month(today), county.medi_medi_available_from)
+    since = application_start_day(beneficiary, today)
     effective = plan_first_day_in_county(plan_id=locked.plan_id, county=county, since=since)
     if effective is None:
         raise NotEligible(gettext("You cannot join this plan."), reasons=[PLAN_NOT_IN_COUNTY])
+    same = enrolled_in_plan(beneficiary_id=beneficiary.pk, plan_id=locked.plan_id, day=effective)
+    if same is not None:
+        raise Conflict(
+            gettext(ALREADY_IN_PLAN_MEMBER_MESSAGE),
+            status=locked.status,
+            field="plan",
+            enrollment=same.pk,
+        )
     locked.determination = determination
     locked.submitted_at = now
     locked.effective_date = effective
@@ -283,13 +436,12 @@ def application_request_info(*, application: Application, actor: User, note: str
     return locked
 
 
-@transaction.atomic
-def application_deny(
-    *, application: Application, actor: User, reasons: list[str], note: str = ""
-) -> Application:
-    """Deny with one or more coded reasons (``DenialReason``) and a note."""
-    _, locked = _lock(application)
-    access.check_staff_decides(actor, locked)
+def denial_check(reasons: Iterable[str], note: str) -> list[str]:
+    """The reasons of a denial, each once, or ``DomainError`` on the field at fault.
+
+    At least one known ``DenialReason``; "Another reason" (OTHER) needs a note. The deny form
+    (before the confirmation page), the API and ``application_deny`` all call this.
+    """
     codes = list(dict.fromkeys(reasons))
     if not codes:
         raise DomainError("Give at least one reason.", field="reasons")
@@ -298,6 +450,17 @@ def application_deny(
         raise DomainError(f"Unknown reason codes: {', '.join(unknown)}.", field="reasons")
     if DenialReason.OTHER in codes and not note.strip():
         raise DomainError(gettext(EXPLAIN_OTHER_MESSAGE), field="note")
+    return codes
+
+
+@transaction.atomic
+def application_deny(
+    *, application: Application, actor: User, reasons: list[str], note: str = ""
+) -> Application:
+    """Deny with one or more coded reasons (``DenialReason``) and a note."""
+    _, locked = _lock(application)
+    access.check_staff_decides(actor, locked)
+    codes = denial_check(reasons, note)
     _move(locked, ApplicationStatus.DENIED, actor=actor, note=note.strip(), reason_codes=codes)
     locked.denial_reasons = codes
     locked.decision_note = note.strip()
@@ -580,14 +743,11 @@ def application_approve(
         raise NotEligible("The plan no longer serves the county.", reasons=[PLAN_NOT_IN_COUNTY])
 
     current = _active_on_or_after(beneficiary, EnrollmentKind.MEDI_MEDI, effective)
+    same = enrolled_in_plan(beneficiary_id=beneficiary.pk, plan_id=locked.plan_id, day=effective)
+    if same is not None:
+        raise Conflict(ALREADY_IN_PLAN_STAFF_MESSAGE, status=locked.status, enrollment=same.pk)
     superseded: list[Enrollment] = []
     for enrollment in current:
-        if enrollment.medi_medi_plan_id == locked.plan_id:
-            raise Conflict(
-                "This person is already enrolled in this plan.",
-                status=locked.status,
-                enrollment=enrollment.pk,
-            )
         if enrollment.start_date >= effective:
             if enrollment.start_date <= today:
                 raise Conflict(

@@ -71,6 +71,11 @@ urlpatterns = [
     ),
     path("staff/applications/<int:pk>/withdraw/", views.staff_withdraw, name="staff-withdraw"),
     path(
+        "staff/applications/<int:pk>/withdraw/confirm/",
+        views.staff_withdraw_confirm,
+        name="staff-withdraw-confirm",
+    ),
+    path(
         "staff/applications/<int:pk>/enrollments/<int:enrollment_pk>/disenroll/",
         views.staff_disenroll,
         name="staff-disenroll",

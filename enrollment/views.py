@@ -15,22 +15,26 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import NON_FIELD_ERRORS
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.errors import DomainError, Forbidden, NotEligible, NotFound
+from accounts.form_bounce import form_bounce, form_bounced
 from accounts.models import User
 from accounts.ratelimit import client_address
 from eligibility.models import Beneficiary
 from eligibility.rules import InvalidFacts
 from eligibility.rules.dual_status import DESCRIPTIONS
-from eligibility.selectors import EligibilityResult, beneficiary_offer, california_today
+from eligibility.selectors import (
+    EligibilityResult,
+    OfferedPlan,
+    beneficiary_offer,
+    california_today,
+)
 from eligibility.services import beneficiary_link
 from eligibility.words import reason_text
 from enrollment import selectors, services
@@ -48,6 +52,7 @@ from enrollment.keyset import InvalidCursor
 from enrollment.letters import member_id_cards
 from enrollment.medicare_forms import submission_rows
 from enrollment.models import (
+    OPEN_FOR_STAFF,
     Application,
     ApplicationStatus,
     DenialReason,
@@ -137,6 +142,12 @@ def member_home(request: HttpRequest) -> HttpResponse:
         return redirect("member-link")
     applications = selectors.member_applications(actor=user)
     enrollments = selectors.member_enrollments(actor=user)
+    offer = _offer_for(beneficiary)
+    open_plans, enrolled_plans = (
+        services.plans_to_apply_for(beneficiary, offer.plans, today=california_today())
+        if offer is not None and offer.decision.eligible
+        else (None, [])
+    )
     return render(
         request,
         "enrollment/home.html",
@@ -144,6 +155,10 @@ def member_home(request: HttpRequest) -> HttpResponse:
             "beneficiary": beneficiary,
             "applications": applications,
             "enrollments": enrollments,
+            # None: the Apply page explains why no plan can be chosen; [] : every offered plan
+            # is one the member is already in, so applying is not offered.
+            "open_plans": open_plans,
+            "enrolled_plans": enrolled_plans,
             "id_cards": member_id_cards(beneficiary),
             "withdrawable": {
                 a.pk for a in applications if can_become(a, ApplicationStatus.WITHDRAWN)
@@ -185,6 +200,7 @@ def _render_application_form(
     offer: EligibilityResult | None,
     form: ApplicationForm | None,
     application: Application | None,
+    enrolled_plans: list[OfferedPlan] | None = None,
 ) -> HttpResponse:
     return render(
         request,
@@ -194,6 +210,7 @@ def _render_application_form(
             "offer": offer,
             "form": form,
             "application": application,
+            "enrolled_plans": enrolled_plans or [],
         },
     )
 
@@ -282,11 +299,26 @@ def application_new(request: HttpRequest) -> HttpResponse:
         return _render_application_form(
             request, beneficiary=beneficiary, offer=offer, form=None, application=None
         )
+    plans, enrolled = services.plans_to_apply_for(
+        beneficiary, offer.plans, today=california_today()
+    )
+    if not plans:
+        return _render_application_form(
+            request,
+            beneficiary=beneficiary,
+            offer=offer,
+            form=None,
+            application=None,
+            enrolled_plans=enrolled,
+        )
     form = ApplicationForm(
         request.POST or None,
-        plans=offer.plans,
+        plans=plans,
+        account_email=user.email,
+        # A new application needs a plan: nothing is created without one.
+        plan_required_for=(request.POST.get("action") or "save") if request.POST else None,
         initial={
-            "plan": offer.plans[0].id if len(offer.plans) == 1 else None,
+            "plan": plans[0].id if len(plans) == 1 else None,
             "contact_email": beneficiary.email or user.email,
             "contact_phone": beneficiary.phone,
             "language": _letter_language_guess(beneficiary, user),
@@ -304,7 +336,12 @@ def application_new(request: HttpRequest) -> HttpResponse:
             application=application,
         )
     return _render_application_form(
-        request, beneficiary=beneficiary, offer=offer, form=form, application=None
+        request,
+        beneficiary=beneficiary,
+        offer=offer,
+        form=form,
+        application=None,
+        enrolled_plans=enrolled,
     )
 
 
@@ -325,9 +362,13 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return _render_application_form(
             request, beneficiary=beneficiary, offer=offer, form=None, application=application
         )
+    plans, enrolled = services.plans_to_apply_for(
+        beneficiary, offer.plans, today=california_today()
+    )
     form = ApplicationForm(
         request.POST or None,
-        plans=offer.plans,
+        plans=plans,
+        account_email=user.email,
         initial={
             "plan": application.plan_id,
             "contact_email": application.contact_email,
@@ -353,7 +394,12 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
             application=application,
         )
     return _render_application_form(
-        request, beneficiary=beneficiary, offer=offer, form=form, application=application
+        request,
+        beneficiary=beneficiary,
+        offer=offer,
+        form=form,
+        application=application,
+        enrolled_plans=enrolled,
     )
 
 
@@ -526,12 +572,24 @@ def _render_staff_application(
             "can": view.can,
             "other_open_applications": view.other_open_applications,
             "approval_starts_on": view.approval_starts_on,
+            "already_enrolled": _already_enrolled(view),
             "medicare_rows": submission_rows(
                 actor=_user(request), application_id=view.application.pk, bound=bound
             ),
             "invalid_forms": [form for form in bound.values() if form.errors],
             **action_forms,
         },
+    )
+
+
+def _already_enrolled(view: selectors.StaffApplicationView) -> Enrollment | None:
+    """The enrollment in this application's plan that approval would refuse (same rule)."""
+    application = view.application
+    day = view.approval_starts_on or application.effective_date
+    if application.status not in OPEN_FOR_STAFF or application.plan_id is None or day is None:
+        return None
+    return services.enrolled_in_plan(
+        beneficiary_id=application.beneficiary_id, plan_id=application.plan_id, day=day
     )
 
 
@@ -542,51 +600,19 @@ def staff_application(request: HttpRequest, pk: int) -> HttpResponse:
 
     After a refused action the form comes back here, as it was sent, with its errors.
     """
-    return _render_staff_application(request, pk, bound=_bounced_form(request, pk))
-
-
-# A refused staff action goes back to the application's own URL (never left on /deny/): the
-# form's data and errors wait in the session for that page's next GET.
-_BOUNCED_FORM = "staff_application_bounced_form"
+    return _render_staff_application(
+        request, pk, bound=form_bounced(request, page="staff-application", pk=pk)
+    )
 
 
 def _bounce(request: HttpRequest, pk: int, form: forms.Form) -> HttpResponse:
-    """Keep the refused form for the application page and redirect there (POST, redirect, GET).
+    """A refused staff action goes back to the application's own URL (never left on /deny/),
+    its form waiting there with its errors (``accounts.form_bounce``).
 
     An outsider gets the 404 at once, as the page itself would answer.
     """
     selectors.staff_application_require(actor=_user(request), application_id=pk)
-    prefix = form.prefix or ""
-    request.session[_BOUNCED_FORM] = {
-        "application": pk,
-        "form": f"{type(form).__module__}.{type(form).__qualname__}",
-        "prefix": prefix,
-        "data": {
-            key: request.POST.getlist(key) for key in request.POST if key.startswith(f"{prefix}-")
-        },
-        "errors": {field: [str(e) for e in errors] for field, errors in form.errors.items()},
-    }
-    return redirect("staff-application", pk=pk)
-
-
-def _bounced_form(request: HttpRequest, pk: int) -> dict[str, forms.Form] | None:
-    """The refused form kept by ``_bounce`` for this application, bound again with its errors."""
-    kept = request.session.pop(_BOUNCED_FORM, None)
-    if not isinstance(kept, dict) or kept.get("application") != pk:
-        return None
-    form_class = import_string(str(kept["form"]))
-    if not (isinstance(form_class, type) and issubclass(form_class, forms.Form)):
-        return None
-    data = QueryDict(mutable=True)
-    for key, values in dict(kept["data"]).items():
-        data.setlist(key, list(values))
-    form = form_class(data, prefix=kept["prefix"])
-    form.is_valid()
-    for field, errors in dict(kept["errors"]).items():
-        for error in errors:
-            if error not in form.errors.get(field, []):
-                form.add_error(None if field == NON_FIELD_ERRORS else field, error)
-    return {str(kept["prefix"]): form}
+    return form_bounce(request, form, page="staff-application", pk=pk)
 
 
 def _run(request: HttpRequest, pk: int, call: Callable[[], object], success: str) -> HttpResponse:
@@ -766,7 +792,7 @@ def _staff_disenrolled_message(enrollment: Enrollment) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
-# Confirmation before approve, deny and disenroll (docs/look.md). The application page's forms
+# Confirmation before approve, deny, mark withdrawn and disenroll (docs/look.md). The application page's forms
 # post here first: the form is checked (invalid: back to the application page with its errors,
 # as a refused action does), then a page says what is about to happen and posts the same fields
 # to the action itself. Nothing changes until "Yes" is pressed; the action's own view and the
@@ -844,6 +870,24 @@ def staff_deny_confirm(request: HttpRequest, pk: int) -> HttpResponse:
             "action": "deny",
             "action_url": reverse("staff-deny", args=[pk]),
             "reasons": [DenialReason(code).label for code in data["reasons"]],
+            "note": data["note"],
+        },
+    )
+
+
+@login_required
+@require_POST
+def staff_withdraw_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask "Mark withdrawn?" with the note; "Yes" posts to withdraw."""
+    return _confirm(
+        request,
+        pk,
+        form=WithdrawForm(request.POST, prefix="withdraw"),
+        allowed=lambda view: view.can.get("withdraw", False),
+        refused="This application cannot be marked withdrawn now.",
+        context=lambda view, data: {
+            "action": "withdraw",
+            "action_url": reverse("staff-withdraw", args=[pk]),
             "note": data["note"],
         },
     )

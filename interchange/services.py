@@ -436,6 +436,10 @@ def eligibility_import_file(
     failed = _changes_apply(imp, today=today)
     with transaction.atomic():
         imp = EligibilityImport.objects.select_for_update().get(pk=imp.pk)
+        if imp.status == ImportStatus.DONE:
+            # Another run of the same file was applying its changes when this one came, and
+            # finished first (each change applies once, by its source key): nothing is left.
+            return ImportResult(imp, duplicate_file=True, seconds=time.monotonic() - started)
         if failed:
             imp.failure = (
                 f"{len(failed)} change(s) could not be applied (first ids: "

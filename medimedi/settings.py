@@ -530,6 +530,9 @@ CARE_HRA_REASSESSMENT_DAYS = int(os.environ.get("CARE_HRA_REASSESSMENT_DAYS", "3
 # from a completed assessment to its care plan.
 CARE_HRA_OUTREACH_ATTEMPTS = int(os.environ.get("CARE_HRA_OUTREACH_ATTEMPTS", "3"))
 CARE_PLAN_DUE_DAYS = int(os.environ.get("CARE_PLAN_DUE_DAYS", "30"))
+# Plan policy too (issue 13 asks for a revision "after each hospital stay" without a number):
+# the days from a hospital discharge to the revised care plan.
+CARE_PLAN_AFTER_DISCHARGE_DAYS = int(os.environ.get("CARE_PLAN_AFTER_DISCHARGE_DAYS", "30"))
 # Continuity of care (DHCS APL 22-032): up to 12 months; decisions in 30 days, 15 when the
 # member's condition needs quicker attention, 3 when there is a risk of harm.
 CONTINUITY_MAX_MONTHS = int(os.environ.get("CONTINUITY_MAX_MONTHS", "12"))

@@ -1,5 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponsePermanentRedirect
+from django.templatetags.static import static
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
@@ -8,8 +10,15 @@ from accounts.forms import PortalPasswordChangeForm, PortalPasswordResetForm, Po
 from accounts.views import LoginView, language_switch
 from medimedi.health import healthz
 
+
+def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
+    """Browsers ask for /favicon.ico whatever the page links: send them to the static icon."""
+    return HttpResponsePermanentRedirect(static("favicon.ico"))
+
+
 urlpatterns = [
     re_path(r"^healthz/?$", healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
     # The portal's login page is also the admin's, so the admin asks staff for their code too.
     path("admin/login/", LoginView.as_view(), name="admin-login"),
     path("admin/", admin.site.urls),

@@ -158,6 +158,18 @@ def _continuity_end_task_id(ids: "Ids") -> int:
     return task.pk
 
 
+def _hospital_stay_id(ids: "Ids") -> int:
+    """A stay of the member still in hospital (rolled back with the request)."""
+    from care.models import CareCase, HospitalStay
+
+    stay, _ = HospitalStay.objects.get_or_create(
+        case=CareCase.objects.get(enrollment_id=ids.enrollment),
+        facility="Matrix General",
+        defaults={"admitted_on": date(2025, 3, 1)},
+    )
+    return stay.pk
+
+
 def _care_plan_id(ids: "Ids") -> int:
     """An unshared care plan of the member with one goal, as ``care_plan_write`` requires
     (rolled back with the request)."""
@@ -199,6 +211,7 @@ MATRIX: dict[str, Row] = {
     "home": _("get", lambda i: "/", 200, 200, 200, 200, 200, 200),
     "screener": _("get", lambda i: "/eligibility/", 200, 200, 200, 200, 200, 200),
     "healthz": _("get", lambda i: "/healthz", 200, 200, 200, 200, 200, 200),
+    "favicon": _("get", lambda i: "/favicon.ico", 301, 301, 301, 301, 301, 301),
     "eligibility-check": _(
         "post", lambda i: "/api/v1/eligibility/check", 400, 400, 400, 400, 400, 400, body={}
     ),
@@ -335,6 +348,11 @@ MATRIX: dict[str, Row] = {
         ),
         *(302, 403, 403, 302, 404, 302),
     ),
+    "staff-withdraw-confirm": _(
+        "post",
+        lambda i: f"/staff/applications/{i.application}/withdraw/confirm/",
+        *(302, 403, 403, 302, 404, 302),
+    ),
     "staff-withdraw": _(
         "post",
         lambda i: f"/staff/applications/{i.application}/withdraw/",
@@ -347,9 +365,9 @@ MATRIX: dict[str, Row] = {
     ),
     "staff-reviews": _("get", lambda i: "/staff/reviews/", 302, 403, 403, 200, 200, 200),
     "staff-review": _("get", lambda i: f"/staff/reviews/{i.review}/", 302, 403, 403, 200, 404, 200),
-    # An empty form is shown back with its errors (200); a filled one resolves (302).
+    # An empty form goes back to the item's page with its errors (302), as a filled one does.
     "staff-review-resolve": _(
-        "post", lambda i: f"/staff/reviews/{i.review}/resolve/", 302, 403, 403, 200, 404, 200
+        "post", lambda i: f"/staff/reviews/{i.review}/resolve/", 302, 403, 403, 302, 404, 302
     ),
     "staff-beneficiary-representatives": _(
         "get",
@@ -505,6 +523,30 @@ MATRIX: dict[str, Row] = {
         "post",
         lambda i: f"/staff/care/tasks/{_continuity_end_task_id(i)}/done/",
         *(302, 403, 403, 302, 404, 302),
+    ),
+    # Hospital stays: an empty form is refused (400) once access is decided; the rest is in
+    # tests/care/test_hospital_stays.py.
+    "staff-care-hospital-stay": _(
+        "post",
+        lambda i: f"/staff/care/enrollments/{i.enrollment}/hospital-stays/",
+        *(302, 403, 403, 400, 404, 400),
+    ),
+    "staff-care-hospital-discharge": _(
+        "post",
+        lambda i: f"/staff/care/hospital-stays/{_hospital_stay_id(i)}/discharge/",
+        *(302, 403, 403, 400, 404, 400),
+    ),
+    "api-hospital-stays": _(
+        "post",
+        lambda i: f"/api/v1/enrollments/{i.enrollment}/care/hospital-stays",
+        *(401, 403, 403, 400, 404, 400),
+        body={},
+    ),
+    "api-hospital-stay-discharge": _(
+        "post",
+        lambda i: f"/api/v1/care/hospital-stays/{_hospital_stay_id(i)}/discharge",
+        *(401, 403, 403, 400, 404, 400),
+        body={},
     ),
     "member-care": _("get", lambda i: "/me/care/", 302, 200, 200, 403, 403, 403),
     "member-care-assessment": _(

@@ -9,9 +9,11 @@ from datetime import date
 from typing import Any
 
 import pytest
+from django import forms
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.test import Client
+from django.utils import translation
 from rest_framework.exceptions import ValidationError
 from rest_framework.test import APIClient
 
@@ -158,6 +160,23 @@ def test_strict_date_parse_takes_only_yyyy_mm_dd_in_range(value: Any, expected: 
             StrictDateFormField().clean(value)
     else:
         assert StrictDateFormField().clean(value) == form_expected
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_a_strict_date_field_shows_its_date_as_year_month_day_in_every_language(
+    language: str,
+) -> None:
+    """It reads only YYYY-MM-DD, so it shows that too (a date picker shows nothing else; the
+    Spanish 01/12/2026 would be refused when sent back), in a text box or a date picker."""
+
+    class Dates(forms.Form):
+        typed = StrictDateFormField()
+        picked = StrictDateFormField(widget=forms.DateInput(attrs={"type": "date"}))
+
+    with translation.override(language):
+        html = str(Dates(initial={"typed": date(2026, 12, 1), "picked": date(2026, 12, 1)}))
+    assert 'name="typed" value="2026-12-01"' in html
+    assert '<input type="date" name="picked" value="2026-12-01"' in html
 
 
 # Bodies ------------------------------------------------------------------------------------

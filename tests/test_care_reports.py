@@ -432,7 +432,7 @@ def test_the_page_shows_charts_with_titles_and_tables_and_the_download_link(
         '<title id="chart-hra-title">Initial Health Risk Assessments due this month</title>' in page
     )
     assert 'aria-labelledby="chart-hra-title chart-hra-desc"' in page
-    assert "4 due. 25.0% completed on time of those due." in page
+    assert "1 of 4 due were completed on time (25%)." in page
     assert '<th scope="row">Completed on time</th><td>1</td>' in page
     assert (
         '<th scope="row">Disenrolled: Moved out of the plan&#x27;s service area</th><td>1</td>'
@@ -472,3 +472,22 @@ def test_the_command_writes_the_csv(month, tmp_path: Path) -> None:
     rows = csv_of(out.read_bytes())
     assert len(rows) == len(reports.measures())
     assert {r["measure"]: r["value"] for r in rows}["care_plans_on_time_rate"] == "25.0"
+
+
+def test_the_charts_say_a_rate_in_words_for_none_due_and_for_some_due() -> None:
+    from care.reports import rate_sentence
+
+    def hra(values: dict[str, int]) -> str:
+        return rate_sentence(
+            values,
+            "hra_on_time_rate",
+            none="No assessments were due this month.",
+            of_those="due",
+            done="were on time",
+        )
+
+    assert hra({}) == "No assessments were due this month."
+    assert hra({"hra_due": 0, "hra_completed_on_time": 0}) == "No assessments were due this month."
+    assert hra({"hra_due": 15, "hra_completed_on_time": 12}) == "12 of 15 due were on time (80%)."
+    assert hra({"hra_due": 3, "hra_completed_on_time": 1}) == "1 of 3 due were on time (33.3%)."
+    assert hra({"hra_due": 2, "hra_completed_on_time": 2}) == "2 of 2 due were on time (100%)."

@@ -71,3 +71,27 @@ def test_the_footer_gives_the_program_phone_only_once_it_is_set(settings: Any) -
     )
     assert 'class="usa-banner site-banner"' in page
     assert f"/static/vendor/uswds/{USWDS_VERSION}/css/uswds.min.css" in page
+
+
+@pytest.mark.django_db
+def test_favicon_ico_leads_to_the_portals_icon_and_every_page_links_it() -> None:
+    response = Client().get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].startswith("/static/favicon") and response["Location"].endswith(
+        ".ico"
+    )
+    page = Client().get("/eligibility/").content.decode()
+    assert 'rel="icon" href="/static/favicon' in page
+
+
+@pytest.mark.django_db
+def test_the_footer_gives_health_care_options_for_choosing_a_medi_cal_plan_in_each_language() -> (
+    None
+):
+    page = Client().get("/eligibility/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "To choose or change a Medi-Cal plan: Health Care Options" in page
+    assert '<a href="tel:1-800-430-4263" class="phone">1-800-430-4263</a>' in page
+    assert '<a href="tel:1-800-430-7077" class="phone">1-800-430-7077</a>' in page
+    page = Client().get("/eligibility/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "Para elegir o cambiar de plan de Medi-Cal" in page
+    assert '<a href="tel:1-800-430-4263" class="phone">1-800-430-4263</a>' in page

@@ -3,9 +3,10 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accounts.errors import DomainError
 from accounts.fields import StrictDateField
 from eligibility.models import EligibilityDetermination, Language, MediMediPlan, NoticeFormat
-from enrollment import medicare
+from enrollment import medicare, services
 from enrollment.api.medicare_serializers import MedicareSummarySerializer
 from enrollment.models import (
     Application,
@@ -200,6 +201,33 @@ class ApplicationSerializer(serializers.ModelSerializer):
             "created_at",
         ]
 
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        """Contact details through the one check (``services.contact_clean``): a US phone,
+        stored normalized, and a way to reach the member. A body naming only one of the two is
+        checked for its format here and, with the other, by the service that writes it."""
+        if "contact_email" not in attrs and "contact_phone" not in attrs:
+            return attrs
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        both = "contact_email" in attrs and "contact_phone" in attrs
+        try:
+            email, phone = services.contact_clean(
+                email=attrs.get("contact_email", ""),
+                phone=attrs.get("contact_phone", ""),
+                account_email=getattr(user, "email", "") or "",
+                require_reachable=both,
+            )
+        except DomainError as exc:
+            fields = exc.extra.get("fields")
+            raise serializers.ValidationError(
+                {k: [v] for k, v in fields.items()} if isinstance(fields, dict) else exc.message
+            ) from exc
+        if "contact_email" in attrs:
+            attrs["contact_email"] = email
+        if "contact_phone" in attrs:
+            attrs["contact_phone"] = phone
+        return attrs
+
     @extend_schema_field(MedicareSummarySerializer(allow_null=True))
     def get_medicare(self, obj: Application) -> dict[str, Any] | None:
         submission = medicare.application_submission(obj) if obj.pk else None
@@ -221,8 +249,10 @@ class DenySerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if DenialReason.OTHER in attrs["reasons"] and not attrs["note"].strip():
-            raise serializers.ValidationError({"note": ["Explain the reason OTHER in the note."]})
+        try:
+            services.denial_check(attrs["reasons"], attrs["note"])
+        except DomainError as exc:
+            raise serializers.ValidationError({str(exc.extra.get("field")): [exc.message]}) from exc
         return attrs
 
 

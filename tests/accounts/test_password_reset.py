@@ -120,3 +120,23 @@ def test_a_signed_in_member_changes_their_password_on_the_portals_page(client: C
     assert done.status_code == 302
     member.refresh_from_db()
     assert member.check_password(NEW_PASSWORD)
+
+
+def test_a_weak_new_password_is_refused_in_spanish_under_the_first_password_field() -> None:
+    client = Client(HTTP_ACCEPT_LANGUAGE="es")
+    UserFactory(email="eva@example.org", username="eva@example.org")
+    client.post("/accounts/password_reset/", {"email": "eva@example.org"})
+    form = client.get(_reset_link(mail.outbox[0].body), follow=True)
+    assert "Su contraseña debe tener al menos 8 caracteres" in form.content.decode()
+
+    refused = client.post(
+        form.redirect_chain[-1][0], {"new_password1": "abc", "new_password2": "abc"}
+    )
+
+    errors = refused.context["form"].errors
+    assert (
+        "Esta contraseña es demasiado corta. Debe tener al menos 8 caracteres."
+        in errors["new_password1"]
+    )
+    assert "new_password2" not in errors
+    assert "This password is too short" not in refused.content.decode()

@@ -8,6 +8,7 @@ from django.test import Client, RequestFactory
 from rest_framework.test import APIClient
 
 from accounts import ratelimit
+from accounts.models import User
 from eligibility.services import IdentityNotMatched, TooManyAttempts, beneficiary_link
 from tests.factories import BeneficiaryFactory, UserFactory
 
@@ -80,6 +81,47 @@ def test_sign_up_is_limited_per_address(settings: Any) -> None:
     assert int(refused["Retry-After"]) > 0
     assert "try again" in refused.content.decode()
     assert signup(Client(REMOTE_ADDR="198.51.100.5"), 4).status_code == 302
+
+
+def test_sign_up_posts_with_mistakes_do_not_use_up_the_addresss_allowance(settings: Any) -> None:
+    settings.SIGNUP_ATTEMPTS_PER_HOUR = 2
+    neighbours = Client(REMOTE_ADDR="203.0.113.9")
+    mistakes: list[dict[str, str]] = [
+        {},
+        {"email": "a@example.test", "password1": "short", "password2": "short"},
+        {"email": "a@example.test", "password1": "a-long-enough-pass-42", "password2": "typo"},
+        {"email": "not-an-address", "password1": "a-long-enough-pass-42"},
+    ]
+    for data in mistakes * 3:
+        assert neighbours.post("/accounts/signup/", data).status_code == 200
+    for n in range(2):
+        assert signup(Client(REMOTE_ADDR="203.0.113.9"), n).status_code == 302
+    assert signup(Client(REMOTE_ADDR="203.0.113.9"), 2).status_code == 429
+
+
+def test_sign_ups_that_would_create_an_account_still_use_the_allowance(settings: Any) -> None:
+    settings.SIGNUP_ATTEMPTS_PER_HOUR = 2
+    for n in range(2):
+        assert signup(Client(REMOTE_ADDR="203.0.113.10"), n).status_code == 302
+    refused = signup(Client(REMOTE_ADDR="203.0.113.10"), 2)
+    assert refused.status_code == 429
+    assert not User.objects.filter(username="new2@example.test").exists()
+    # Still refused with mistakes shown, not a 429: a form with mistakes is not counted.
+    assert Client(REMOTE_ADDR="203.0.113.10").post("/accounts/signup/", {}).status_code == 200
+
+
+def test_trying_addresses_that_have_accounts_uses_the_allowance(settings: Any) -> None:
+    """Else the form would tell, without limit, which addresses have an account."""
+    settings.SIGNUP_ATTEMPTS_PER_HOUR = 2
+    for n in range(2):
+        UserFactory(username=f"taken{n}@example.test", email=f"taken{n}@example.test")
+        password = "a-long-enough-pass-42"
+        taken = Client(REMOTE_ADDR="203.0.113.11").post(
+            "/accounts/signup/",
+            {"email": f"taken{n}@example.test", "password1": password, "password2": password},
+        )
+        assert taken.status_code == 200
+    assert signup(Client(REMOTE_ADDR="203.0.113.11"), 0).status_code == 429
 
 
 def test_the_default_sign_up_limit_is_ten_an_hour() -> None:

@@ -49,6 +49,7 @@ def test_admin_moves_a_county_date_and_the_screener_shows_it(
     assert page.url.endswith("/change/"), "the admin was not signed in"
     # The Django admin's own pages are screenshotted but not held to axe: they are Django's.
     visit.check("02-admin-county", axe=False)
+    rows_before = county.history.count()
     page.fill("#id_medi_medi_available_from", new_date.isoformat())
     with page.expect_navigation():
         page.locator("input[name=_save]").click()
@@ -60,6 +61,12 @@ def test_admin_moves_a_county_date_and_the_screener_shows_it(
     visit.check("04-admin-history", axe=False)
     history = page.locator("#content").inner_text()
     assert admin.username in history
+    # One change, one history row, with its reason (no empty "Changed" row beside it).
+    rows = page.locator("#change-history tbody tr")
+    changed = [row for row in rows.all() if "rollout date" in row.inner_text()]
+    assert len(changed) == 1 and rows.count() == rows_before + 1
+    if width == 320:  # the portal's admin stylesheet stacks the history table
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320
 
     page.goto(screener_url)
     visit.check("05-screener-after")

@@ -187,3 +187,101 @@ def test_approve_and_deny_wait_for_a_confirmation(browser_site: NewVisit, width:
     application.refresh_from_db()
     assert application.status == ApplicationStatus.DENIED
     visit.assert_accessible()
+
+
+# Which elements stick out past the right edge (named in a failure, so it says what to fix).
+WIDER_THAN_PAGE = """() => {
+  const edge = document.documentElement.clientWidth;
+  return [...document.querySelectorAll("body *")]
+    .filter(e => e.getBoundingClientRect().right > edge + 0.5)
+    .slice(0, 8)
+    .map(e => e.tagName.toLowerCase() + (e.className ? "." + String(e.className).split(" ").join(".") : "")
+      + " " + Math.round(e.getBoundingClientRect().right) + "px");
+}"""
+
+
+def test_the_opened_banner_fits_a_320_px_screen(browser_site: NewVisit) -> None:
+    """Opening "Here's how you know" at 320 px widens nothing: no sideways scrolling, English and
+    Spanish, on a signed-out page."""
+    for language in ("en-US", "es"):
+        visit: Visit = browser_site("banner-320", 320, language)
+        page = visit.page
+        page.goto("/eligibility/")
+        banner = page.locator("section.site-banner")
+        banner.locator("summary").click()
+        assert banner.locator(".usa-banner__content").is_visible()
+        visit.check(f"banner-open-{language}")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        client = page.evaluate("document.documentElement.clientWidth")
+        assert width <= client, (language, width, client, page.evaluate(WIDER_THAN_PAGE))
+        # The icon the browser asks for is there (no 404 in the log): /favicon.ico leads to it.
+        icon = page.request.get("/favicon.ico")
+        assert icon.status == 200 and icon.headers["content-type"].startswith("image/")
+        svg = page.request.get(
+            page.locator("link[rel=icon][type='image/svg+xml']").get_attribute("href")
+        )
+        assert svg.status == 200
+        # Each line of the guidance lies inside the screen, not cut off at its edge.
+        for box in banner.locator(".usa-banner__guidance").all():
+            bounds = box.bounding_box()
+            assert (
+                bounds is not None and bounds["x"] >= 0 and bounds["x"] + bounds["width"] <= client
+            )
+        visit.assert_accessible()
+
+
+# Each phone number's boxes: more than one means the number broke across lines.
+BROKEN_PHONES = """() => [...document.querySelectorAll("a[href^='tel:'], .phone")]
+  .filter(e => e.getClientRects().length > 1)
+  .map(e => e.textContent)"""
+
+
+def test_phone_numbers_never_break_across_lines_at_320_px(browser_site: NewVisit) -> None:
+    """The screener's plans at 320 px: every number is printed whole ("1-800-..." on one line)."""
+    from tests.browser.test_member_journey import fill_screener
+
+    visit: Visit = browser_site("phones-320", 320)
+    page = visit.page
+    page.goto("/eligibility/")
+    fill_screener(visit)
+    visit.check("screener-result")
+    phones = page.locator("main a[href^='tel:']")
+    assert phones.count() >= 1, "the result lists no plan's phone number"
+    assert page.evaluate(BROKEN_PHONES) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    visit.assert_accessible()
+
+
+def test_the_portals_admin_import_page_stacks_at_320_px(
+    browser_site: NewVisit, tasks_in_process: None
+) -> None:
+    """An admin uploads an eligibility file with errors at 320 px: the import's page (report,
+    reconciliation, errors, history) stacks its tables instead of scrolling sideways."""
+    from tests.factories import AdminFactory
+    from tests.interchange.test_imports_api import a_file_with_errors
+
+    admin = AdminFactory(username="admin@dhcs.example")
+    device = totp_device_ensure(admin)
+    visit: Visit = browser_site("admin-import-320", 320)
+    page = visit.page
+    page.goto("/admin/login/?next=/admin/")
+    page.fill("#id_username", admin.username)
+    page.fill("#id_password", "pw-for-tests-1")
+    page.fill("#id_otp", current_code(device))
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
+    page.goto("/admin/interchange/eligibilityimport/upload/")
+    page.set_input_files(
+        "input[name=file]",
+        files=[{"name": "jan.csv", "mimeType": "text/csv", "buffer": a_file_with_errors()}],
+    )
+    page.locator("input[name=kind][value=full]").check()
+    with page.expect_navigation():
+        page.locator("#content-main form [type=submit]").click()
+    page.reload()  # the import ran on commit, in the live server
+    visit.check("import-report", axe=False)  # Django's admin chrome is not held to axe
+    assert page.locator(".import-errors table tbody tr").count() >= 1
+    assert page.locator(".import-history tbody tr").count() >= 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320, page.evaluate(
+        WIDER_THAN_PAGE
+    )

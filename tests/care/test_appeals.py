@@ -2,7 +2,7 @@
 rights of a decision against the member, access across organizations, the API's status codes
 and error bodies, the overdue flag and the pages."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -251,7 +251,7 @@ def test_staff_record_a_phone_grievance_on_the_page(case, member, staff) -> None
     answer = client_for(staff).post(
         "/staff/care/appeals/new/",
         {
-            "file-enrollment": case.enrollment_id,
+            "file-mbi": case.enrollment.beneficiary.mbi,
             "file-kind": "grievance",
             "file-description": "Called about a late ride.",
         },
@@ -259,6 +259,50 @@ def test_staff_record_a_phone_grievance_on_the_page(case, member, staff) -> None
     assert answer.status_code == 302
     recorded = AppealCase.objects.get()
     assert recorded.channel == "phone" and recorded.filed_by == staff
+    assert recorded.enrollment_id == case.enrollment_id
+
+
+def test_staffs_phone_form_speaks_about_the_member_and_asks_for_their_mbi(case, staff) -> None:
+    page = client_for(staff).get("/staff/care/appeals/").content.decode()
+    assert "The member&#x27;s Medicare number (MBI)" in page
+    assert "The member&#x27;s health needs a fast answer (expedited)" in page
+    assert "the member is unhappy with the plan or their care" in page
+    assert "Enrollment number" not in page and "My health" not in page
+    assert "I am unhappy" not in page
+
+
+def test_staff_record_a_phone_appeal_by_mbi_with_dashes_and_lower_case(case, staff) -> None:
+    mbi = case.enrollment.beneficiary.mbi
+    typed = f"{mbi[:4]}-{mbi[4:7]}-{mbi[7:]}".lower()
+    answer = client_for(staff).post(
+        "/staff/care/appeals/new/",
+        {"file-mbi": typed, "file-kind": "appeal", "file-description": "Denied MRI."},
+    )
+    assert answer.status_code == 302
+    assert AppealCase.objects.get().enrollment_id == case.enrollment_id
+
+
+def test_an_mbi_not_among_the_organizations_members_is_refused_on_the_field(
+    case, staff, other_staff
+) -> None:
+    mbi = case.enrollment.beneficiary.mbi
+    body = {"file-mbi": mbi, "file-kind": "grievance", "file-description": "Late ride."}
+    # Another organization's staff do not find this member (nor learn that they exist).
+    refused = client_for(other_staff).post("/staff/care/appeals/new/", body)
+    assert refused.status_code == 400
+    text = refused.content.decode()
+    assert "No active Medi-Medi enrollment of your organization has that Medicare number" in text
+    assert 'href="#id_file-mbi"' in text
+    # A malformed number says what is wrong with it.
+    bad = client_for(staff).post("/staff/care/appeals/new/", {**body, "file-mbi": "12345"})
+    assert bad.status_code == 400
+    assert "A Medicare number (MBI) has 11 letters and digits." in bad.content.decode()
+    # An ended enrollment is not active.
+    case.enrollment.end_date = date(2025, 3, 31)
+    case.enrollment.save(update_fields=["end_date"])
+    ended = client_for(staff).post("/staff/care/appeals/new/", body)
+    assert ended.status_code == 400
+    assert not AppealCase.objects.exists()
 
 
 def test_a_member_files_online_on_their_page(case, member) -> None:

@@ -161,7 +161,7 @@ def test_the_english_page_keeps_its_english(case, member, staff) -> None:
     page = text(login_verified(Client(), member.user).get("/me/care/cases/").content.decode())
     assert "<h1>My grievances and appeals</h1>" in page
     assert f'<th scope="row">Appeal {urgent.pk} (expedited)</th>' in page
-    assert ">March 5, 2026, 09:30</time> (Pacific time)" in page
+    assert ">March 5, 2026, 9:30 AM</time> (Pacific time)" in page
     assert "<td>Resolved: against the member</td>" in page
     assert "<td>Open</td>" in page
 
@@ -177,3 +177,21 @@ def test_the_member_words_cover_every_appeal_label_the_page_shows() -> None:
             "Abierta",
             "Resuelta",
         ]
+
+
+def test_an_english_expedited_appeal_confirms_its_time_on_the_sites_clock(case, member) -> None:
+    """Written "2:32 PM" as every English page writes a time, not "14:32"."""
+    response = login_verified(Client(), member.user).post(
+        "/me/care/cases/new/",
+        {
+            "case-kind": "appeal",
+            "case-description": "Denied my wheelchair.",
+            "case-expedited": "on",
+        },
+        follow=True,
+    )
+    page = text(response.content.decode())
+    due = appeals.local_time(AppealCase.objects.get().due_at)
+    clock = f"{due.hour % 12 or 12}:{due:%M} {'AM' if due.hour < 12 else 'PM'}"
+    when = f"{due:%B} {due.day}, {due.year} at {clock}"
+    assert f"We received it. We will answer by {when} (Pacific time)." in page

@@ -197,3 +197,52 @@ def test_staff_add_to_the_care_team_and_a_missing_name_shows_the_case_with_the_e
     assert good.status_code == 302
     assert good["Location"] == f"/staff/care/enrollments/{case.enrollment_id}/"
     assert case.team.filter(name="Ana Ruiz").exists()
+
+
+def test_the_assessment_page_links_back_to_my_care_in_the_questionnaires_language(
+    case, member
+) -> None:
+    client = client_for(member.user)
+    spanish = client.get("/me/care/assessment/?lang=es").content.decode()
+    assert '<a href="/me/care/">Volver a mi cuidado</a>' in spanish
+    assert "Back to my care" not in spanish
+    english = client.get("/me/care/assessment/?lang=en").content.decode()
+    assert '<a href="/me/care/">Back to my care</a>' in english
+
+
+def test_an_empty_continuity_request_says_what_to_write_in_each_field_in_spanish(
+    case, member
+) -> None:
+    client = login_verified(Client(HTTP_ACCEPT_LANGUAGE="es"), member.user)
+    response = client.post("/me/care/continuity/", {"coc-urgency": ""})
+    body = response.content.decode()
+    assert response.status_code == 400
+    for message in (
+        "Escriba el nombre del proveedor.",
+        "Escriba el NPI de 10 dígitos del proveedor.",
+        "Escriba la especialidad del proveedor.",
+        "Escriba la fecha en que vio al proveedor por última vez.",
+        "Elija qué tan urgente es la solicitud.",
+    ):
+        assert message in body
+    assert "Este campo es" not in body and "This field is required" not in body
+
+
+def test_an_empty_continuity_request_says_what_to_write_in_english(case, member) -> None:
+    body = client_for(member.user).post("/me/care/continuity/", {}).content.decode()
+    assert "Write the provider&#x27;s name." in body
+    assert "Enter the date you last saw the provider." in body
+    assert "This field is required" not in body
+
+
+def test_the_continuity_date_last_seen_is_a_date_picker_that_keeps_its_date_in_spanish(
+    case, member
+) -> None:
+    client = login_verified(Client(HTTP_ACCEPT_LANGUAGE="es"), member.user)
+    page = client.get("/me/care/").content.decode()
+    assert '<input type="date" name="coc-last_seen_on"' in page
+    sent_back = client.post(
+        "/me/care/continuity/",
+        {"coc-npi": "1234567893", "coc-last_seen_on": "2024-12-01", "coc-urgency": "standard"},
+    ).content.decode()
+    assert 'name="coc-last_seen_on" value="2024-12-01"' in sent_back

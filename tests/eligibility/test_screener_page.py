@@ -106,3 +106,25 @@ def test_qi_with_full_medi_cal_is_refused_on_the_form(client: Client) -> None:
 
 def test_page_needs_no_javascript(client: Client) -> None:
     assert "<script" not in text(client.get("/", ANSWERS))
+
+
+def as_of_value(page: str) -> str:
+    match = re.search(r'<input type="date" name="as_of" value="([^"]*)"', page)
+    assert match, "no date input for as_of"
+    return match.group(1)
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_the_date_to_check_is_prefilled_as_year_month_day_in_every_language(
+    client: Client, language: str
+) -> None:
+    # <input type=date> shows only YYYY-MM-DD: a Spanish 01/12/2026 would leave it empty.
+    page = text(client.get("/eligibility/", HTTP_ACCEPT_LANGUAGE=language))
+    assert re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", as_of_value(page))
+
+
+def test_a_spanish_screener_sent_back_with_an_error_keeps_the_date_shown(client: Client) -> None:
+    answers = {**ANSWERS, "medicare_part_a": ""}
+    page = text(client.get("/eligibility/", answers, HTTP_ACCEPT_LANGUAGE="es"))
+    assert as_of_value(page) == "2023-06-01"
+    assert "Escriba la fecha" not in page

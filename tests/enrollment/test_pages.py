@@ -224,19 +224,18 @@ def test_member_signs_up_links_applies_saves_resumes_submits_and_follows_the_app
     assert "Your application is submitted." in status_page
 
 
-def test_submitting_without_a_plan_keeps_the_draft_and_points_at_the_plan_question(
+def test_submitting_a_new_application_without_a_plan_creates_nothing_and_points_at_the_plan(
     member: User,
 ) -> None:
     client = logged_in(member)
     response = client.post("/me/applications/new/", form_data(None, "submit"))
     assert response.status_code == 200
-    application = Application.objects.get(beneficiary=member.beneficiary)
-    assert application.status == ApplicationStatus.DRAFT
+    assert not Application.objects.filter(beneficiary=member.beneficiary).exists()
     summary = error_summary(response)
     assert 'href="#id_plan_0"' in summary
     assert "Choose a plan before submitting." in summary
-    # The page now posts to the saved draft, so sending it again does not start another one.
-    assert f'action="/me/applications/{application.pk}/edit/"' in text(response)
+    # Nothing was saved, so the page still posts to the new application.
+    assert 'action="/me/applications/new/"' in text(response)
 
 
 def test_a_refused_submission_shows_every_reason_and_keeps_the_draft(
@@ -394,7 +393,9 @@ def test_home_lists_applications_with_status_and_enrollments(
     assert "Health Plan of San Mateo" in page  # the aligned Medi-Cal plan
     assert "February 1, 2025" in page
     assert "Leave this plan" in page
-    assert 'href="/me/applications/new/"' in page
+    # The one plan offered in San Mateo is the one the member is in: applying is not offered.
+    assert 'href="/me/applications/new/"' not in page
+    assert "You are enrolled in CareAdvantage" in page
 
 
 def test_member_disenrollment_ends_on_the_last_day_of_the_month_and_medi_cal_continues(

@@ -383,8 +383,12 @@ def test_the_resolve_form_shows_errors_next_to_the_fields_and_at_the_top(
 ) -> None:
     item = open_item(member)
     response = logged_in(hpsm_staff()).post(
-        f"/staff/reviews/{item.pk}/resolve/", {"resolve-decision": "", "resolve-note": " "}
+        f"/staff/reviews/{item.pk}/resolve/",
+        {"resolve-decision": "", "resolve-note": " "},
+        follow=True,
     )
+    # Back on the item's own URL (never left on /resolve/), the form as sent with its errors.
+    assert response.redirect_chain == [(f"/staff/reviews/{item.pk}/", 302)]
     assert response.status_code == 200
     body = text(response)
     assert body.count('class="error-summary" role="alert"') == 1
@@ -406,13 +410,19 @@ def test_a_disenroll_decision_the_service_refuses_goes_back_onto_the_form(
         detail={},
         organization=Organization.objects.get(code="hpsm"),
     )
-    response = logged_in(hpsm_staff()).post(
+    client = logged_in(hpsm_staff())
+    response = client.post(
         f"/staff/reviews/{item.pk}/resolve/",
         {"resolve-decision": "disenroll", "resolve-note": "End it."},
+        follow=True,
     )
-    assert response.status_code == 200
+    assert response.redirect_chain == [(f"/staff/reviews/{item.pk}/", 302)]
     assert "There is no open Medi-Medi Plan enrollment" in text(response)
     assert 'id="id_resolve-decision_error"' in text(response)
+    assert "End it.</textarea>" in text(response)
+    # Taken once: the page shown again is the plain one.
+    again = text(client.get(f"/staff/reviews/{item.pk}/"))
+    assert 'id="id_resolve-decision_error"' not in again
 
 
 def test_resolving_a_resolved_item_on_the_page_says_so(member: Letters) -> None:
