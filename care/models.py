@@ -372,6 +372,14 @@ class CareTask(models.Model):
     continuity_request = models.ForeignKey(
         "ContinuityRequest", on_delete=models.CASCADE, null=True, blank=True, related_name="tasks"
     )
+    hospital_stay = models.ForeignKey(
+        HospitalStay,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tasks",
+        help_text="The hospital stay whose discharge opened this care plan item.",
+    )
     due_date = models.DateField()
     status = models.CharField(max_length=8, choices=TaskStatus.choices, default=TaskStatus.OPEN)
     overdue = models.BooleanField(default=False)

@@ -132,6 +132,7 @@ def _task_open(
     due_date: date,
     assessment: Assessment | None = None,
     continuity_request: ContinuityRequest | None = None,
+    hospital_stay: HospitalStay | None = None,
 ) -> CareTask:
     task = CareTask.objects.create(
         case=case,
@@ -139,6 +140,7 @@ def _task_open(
         due_date=due_date,
         assessment=assessment,
         continuity_request=continuity_request,
+        hospital_stay=hospital_stay,
     )
     CareTaskChange.objects.create(task=task, to_status=TaskStatus.OPEN)
     return task
@@ -731,10 +733,10 @@ HOSPITAL_STAY_REASON = "Hospital stay"
 
 
 def _hospital_stay_tasks(case: CareCase) -> Any:
-    """The case's open ``care_plan`` items a hospital stay opened (those of an assessment have
-    the assessment)."""
+    """The case's open ``care_plan`` items a hospital stay's discharge opened (they name the
+    stay, ``CareTask.hospital_stay``)."""
     return CareTask.objects.filter(
-        case=case, kind=TaskKind.CARE_PLAN, status=TaskStatus.OPEN, assessment__isnull=True
+        case=case, kind=TaskKind.CARE_PLAN, status=TaskStatus.OPEN, hospital_stay__isnull=False
     )
 
 
@@ -763,6 +765,7 @@ def _hospital_stay_discharged(case: CareCase, stay: HospitalStay) -> CareTask | 
         case,
         kind=TaskKind.CARE_PLAN,
         due_date=stay.discharged_on + timedelta(days=settings.CARE_PLAN_AFTER_DISCHARGE_DAYS),
+        hospital_stay=stay,
     )
 
 

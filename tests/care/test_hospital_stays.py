@@ -51,6 +51,7 @@ def test_a_stay_with_its_discharge_opens_one_care_plan_item_due_30_days_later(ca
     [task] = _hospital_tasks(case)
     assert task.status == TaskStatus.OPEN and task.due_date == date(2025, 7, 10)
     assert task.changes.filter(to_status=TaskStatus.OPEN).count() == 1
+    assert task.hospital_stay == stay and task.assessment is None
     assert stay.recorded_by == staff and stay.facility == "Seton Medical Center"
     audit = AuditEvent.objects.get(object_type="hospital_stay", object_id=str(stay.pk))
     assert audit.action == "create" and audit.actor == staff
